@@ -1,0 +1,181 @@
+/*
+ * dataplane/worker: poll loop of a worker lcore (see worker.h).
+ * Must never block, lock or allocate from the libc heap; counters are per worker.
+ */
+#include <string.h>
+
+#include <rte_cycles.h>
+#include <rte_ethdev.h>
+#include <rte_prefetch.h>
+
+#include "worker.h"
+
+const char *const worker_counter_names[] = {
+#define WORKER_COUNTER_NAME(name, help) #name,
+	WORKER_COUNTERS(WORKER_COUNTER_NAME)
+#undef WORKER_COUNTER_NAME
+};
+const char *const worker_counter_help[] = {
+#define WORKER_COUNTER_HELP(name, help) help,
+	WORKER_COUNTERS(WORKER_COUNTER_HELP)
+#undef WORKER_COUNTER_HELP
+};
+
+/* Packets collected during a burst, sent together at its end. */
+struct tx_batch {
+	uint16_t n;
+	struct rte_mbuf *pkts[WORKER_BURST * 4];
+};
+
+static void tx_add(struct worker *w, struct tx_batch *b, struct rte_mbuf *m)
+{
+	if (b->n == RTE_DIM(b->pkts)) {
+		w->stats.tx_dropped++;
+		rte_pktmbuf_free(m);
+		return;
+	}
+	b->pkts[b->n++] = m;
+}
+
+static void tx_flush(struct worker *w, uint16_t port_id, struct tx_batch *b)
+{
+	uint16_t sent = 0;
+
+	if (b->n == 0)
+		return;
+	sent = rte_eth_tx_burst(port_id, w->queue, b->pkts, b->n);
+	w->stats.tx_sent += sent;
+	if (sent < b->n) {
+		w->stats.tx_dropped += b->n - sent;
+		rte_pktmbuf_free_bulk(&b->pkts[sent], b->n - sent);
+	}
+	b->n = 0;
+}
+
+/*
+ * Answer one DNS query in place: the query is copied aside (it is small), the
+ * response is written over it in the same mbuf, then framed for the way back.
+ */
+static void worker_answer(struct worker *w, struct worker_port *wp, struct rte_mbuf *m,
+			  const struct net_pkt *p, struct tx_batch *tx)
+{
+	struct rte_mbuf *out[NET_MAX_TX_FRAGS];
+	uint8_t *payload;
+	size_t room, len;
+	int n;
+
+	if (p->payload_len > w->qbuf_len) {
+		w->stats.reply_error++;
+		rte_pktmbuf_free(m);
+		return;
+	}
+	payload = rte_pktmbuf_mtod_offset(m, uint8_t *, p->payload_off);
+	memcpy(w->qbuf, payload, p->payload_len);
+	room = net_pkt_payload_room(m, p);
+	len = query_respond(w->env, w->qbuf, p->payload_len, payload, room, &w->qstats);
+	if (len == 0) {
+		rte_pktmbuf_free(m);
+		return;
+	}
+	n = net_tx_dns_reply(w->net, &wp->net, m, p, (uint16_t)len, out, RTE_DIM(out));
+	if (n < 0) {
+		w->stats.reply_error++;
+		return;
+	}
+	for (int i = 0; i < n; i++)
+		tx_add(w, tx, out[i]);
+}
+
+void worker_handle_burst(struct worker *w, struct worker_port *wp,
+			 struct rte_mbuf **pkts, uint16_t n, uint64_t tsc)
+{
+	struct tx_batch tx = { .n = 0 }, kernel = { .n = 0 };
+	struct net_pkt p;
+
+	for (uint16_t i = 0; i < n; i++) {
+		struct rte_mbuf *m = pkts[i];
+
+		if (i + 1 < n)
+			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 1], void *));
+		switch (net_rx(w->net, &wp->net, &m, tsc, &p)) {
+		case NET_DNS:
+			worker_answer(w, wp, m, &p, &tx);
+			break;
+		case NET_REPLY:
+			tx_add(w, &tx, m);
+			break;
+		case NET_EXCEPTION:
+			if (w->has_exception && wp == &w->ports[0]) {
+				w->stats.to_kernel++;
+				tx_add(w, &kernel, m);
+			} else {
+				rte_pktmbuf_free(m);
+			}
+			break;
+		case NET_HELD:
+			break;
+		case NET_DROP:
+		default:
+			rte_pktmbuf_free(m);
+			break;
+		}
+	}
+	tx_flush(w, wp->port_id, &tx);
+	if (kernel.n > 0)
+		tx_flush(w, w->exc_port, &kernel);
+	net_worker_drain(w->net);
+}
+
+/* What the kernel sends leaves by the wire port unchanged. */
+static uint16_t worker_poll_kernel(struct worker *w)
+{
+	struct rte_mbuf *pkts[WORKER_BURST];
+	struct tx_batch tx = { .n = 0 };
+	uint16_t n;
+
+	n = rte_eth_rx_burst(w->exc_port, w->queue, pkts, WORKER_BURST);
+	for (uint16_t i = 0; i < n; i++)
+		tx_add(w, &tx, pkts[i]);
+	w->stats.from_kernel += n;
+	tx_flush(w, w->ports[0].port_id, &tx);
+	return n;
+}
+
+/* After idle_polls empty polls, sleep so that other processes on the core run. */
+static void worker_idle(struct worker *w, uint32_t *empty)
+{
+	if (w->idle_sleep_us == 0 || ++*empty < w->idle_polls)
+		return;
+	*empty = 0;
+	w->stats.idle_sleeps++;
+	rte_delay_us_sleep(w->idle_sleep_us);
+}
+
+int worker_main(void *arg)
+{
+	struct worker *w = arg;
+	struct rte_mbuf *pkts[WORKER_BURST];
+	uint32_t empty = 0;
+
+	while (!*w->quit) {
+		uint32_t got = 0;
+		uint64_t tsc = rte_rdtsc();
+
+		w->stats.polls++;
+		for (uint16_t i = 0; i < w->n_ports; i++) {
+			struct worker_port *wp = &w->ports[i];
+			uint16_t n = rte_eth_rx_burst(wp->port_id, w->queue, pkts, WORKER_BURST);
+
+			if (n > 0)
+				worker_handle_burst(w, wp, pkts, n, tsc);
+			got += n;
+		}
+		if (w->has_exception)
+			got += worker_poll_kernel(w);
+		if (got == 0)
+			worker_idle(w, &empty);
+		else
+			empty = 0;
+	}
+	return 0;
+}

@@ -1,0 +1,80 @@
+/*
+ * dataplane/worker: the poll loop of one worker lcore.
+ *
+ * A worker owns one RX/TX queue pair on every port (queue id = worker index) and
+ * the same on the exception port. Per burst: receive, classify (net_rx), answer DNS
+ * (query_respond), send. Packets for the kernel go to the exception port; what the
+ * kernel sends comes back from it and leaves by the wire port.
+ *
+ * Never blocks, locks, or allocates from the libc heap. The only syscall is the idle
+ * back-off sleep (off when idle_sleep_us is 0, as for benchmarks).
+ */
+#ifndef SEKISHO_DATAPLANE_WORKER_H
+#define SEKISHO_DATAPLANE_WORKER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <rte_common.h>
+#include <rte_mbuf.h>
+
+#include "net.h"
+#include "query.h"
+
+#define WORKER_MAX_PORTS 8
+#define WORKER_BURST 32
+
+/* Worker counters besides the net and query ones. */
+#define WORKER_COUNTERS(X) \
+	X(polls,          "RX polls") \
+	X(idle_sleeps,    "idle back-off sleeps") \
+	X(tx_sent,        "packets sent") \
+	X(tx_dropped,     "packets dropped because a TX queue was full") \
+	X(to_kernel,      "packets passed to the kernel exception path") \
+	X(from_kernel,    "packets from the kernel sent out of the wire port") \
+	X(reply_error,    "responses that could not be framed (no room, no mbuf)")
+
+struct worker_stats {
+#define WORKER_COUNTER_FIELD(name, help) uint64_t name;
+	WORKER_COUNTERS(WORKER_COUNTER_FIELD)
+#undef WORKER_COUNTER_FIELD
+};
+extern const char *const worker_counter_names[];
+extern const char *const worker_counter_help[];
+#define WORKER_N_COUNTERS (sizeof(struct worker_stats) / sizeof(uint64_t))
+
+struct worker_port {
+	uint16_t port_id;
+	struct net_port_ctx net;
+};
+
+struct worker {
+	unsigned int lcore_id;
+	uint16_t queue;                  /* queue id on every port */
+	uint16_t n_ports;
+	struct worker_port ports[WORKER_MAX_PORTS];
+	bool has_exception;
+	uint16_t exc_port;               /* kernel tap; serves ports[0] */
+	struct net_worker *net;
+	const struct query_env *env;     /* immutable snapshot */
+	uint32_t idle_polls;             /* empty polls before sleeping */
+	uint32_t idle_sleep_us;          /* 0 = busy poll */
+	uint8_t *qbuf;                   /* copy of the query being answered */
+	size_t qbuf_len;
+	volatile const bool *quit;
+
+	struct worker_stats stats;
+	struct query_stats qstats;
+} __rte_cache_aligned;
+
+/* lcore entry point: arg is a struct worker. Returns 0 when *quit becomes true. */
+int worker_main(void *arg);
+
+/*
+ * Handle one burst received on wp. Packets are consumed (sent or freed).
+ * Exposed so that benchmarks and tests drive the same code as the poll loop.
+ */
+void worker_handle_burst(struct worker *w, struct worker_port *wp,
+			 struct rte_mbuf **pkts, uint16_t n, uint64_t tsc);
+
+#endif

@@ -1,0 +1,124 @@
+/*
+ * drivers/exception: kernel side of the exception tap (see exception.h).
+ * Addresses are set over rtnetlink, the kernel's own interface for it, so the daemon
+ * does not depend on iproute2 being installed on the appliance.
+ */
+#include <errno.h>
+#include <net/if.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <linux/if_addr.h>
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
+
+#include <rte_ethdev.h>
+
+#include "exception.h"
+
+struct nl_addr_req {
+	struct nlmsghdr nh;
+	struct ifaddrmsg ifa;
+	char attrs[64];
+};
+
+static void nl_add_attr(struct nlmsghdr *nh, uint16_t type, const void *data, size_t len)
+{
+	struct rtattr *rta = (struct rtattr *)((char *)nh + NLMSG_ALIGN(nh->nlmsg_len));
+
+	rta->rta_type = type;
+	rta->rta_len = RTA_LENGTH(len);
+	memcpy(RTA_DATA(rta), data, len);
+	nh->nlmsg_len = NLMSG_ALIGN(nh->nlmsg_len) + RTA_ALIGN(rta->rta_len);
+}
+
+/* Send one request and read its ack; EEXIST (address already there) is success. */
+static int nl_transact(int fd, struct nlmsghdr *nh)
+{
+	char buf[512];
+	struct nlmsghdr *ack = (struct nlmsghdr *)buf;
+	ssize_t n;
+
+	if (send(fd, nh, nh->nlmsg_len, 0) < 0)
+		return -errno;
+	n = recv(fd, buf, sizeof(buf), 0);
+	if (n < 0)
+		return -errno;
+	if ((size_t)n < sizeof(*ack) || ack->nlmsg_type != NLMSG_ERROR)
+		return -EPROTO;
+	{
+		const struct nlmsgerr *e = NLMSG_DATA(ack);
+		return e->error == -EEXIST ? 0 : e->error;
+	}
+}
+
+static int nl_add_address(int fd, unsigned int ifindex, const struct exception_addr *a,
+			  uint32_t seq)
+{
+	struct nl_addr_req req;
+	size_t alen = a->family == AF_INET ? 4 : 16;
+	uint32_t flags = IFA_F_NODAD;
+
+	memset(&req, 0, sizeof(req));
+	req.nh.nlmsg_len = NLMSG_LENGTH(sizeof(struct ifaddrmsg));
+	req.nh.nlmsg_type = RTM_NEWADDR;
+	req.nh.nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_REPLACE;
+	req.nh.nlmsg_seq = seq;
+	req.ifa.ifa_family = (uint8_t)a->family;
+	req.ifa.ifa_prefixlen = a->prefixlen;
+	req.ifa.ifa_index = ifindex;
+	nl_add_attr(&req.nh, IFA_LOCAL, a->addr, alen);
+	nl_add_attr(&req.nh, IFA_ADDRESS, a->addr, alen);
+	nl_add_attr(&req.nh, IFA_FLAGS, &flags, sizeof(flags));
+	return nl_transact(fd, &req.nh);
+}
+
+void exception_ifname(const char *devargs, char *ifname, size_t len)
+{
+	const char *p = strstr(devargs, "iface=");
+	size_t n;
+
+	ifname[0] = '\0';
+	if (p == NULL || len == 0)
+		return;
+	p += strlen("iface=");
+	n = strcspn(p, ",");
+	if (n >= len)
+		n = len - 1;
+	memcpy(ifname, p, n);
+	ifname[n] = '\0';
+}
+
+int exception_configure_kernel(uint16_t exc_port, const char *ifname,
+			       const struct rte_ether_addr *mac,
+			       const struct exception_addr *addrs, size_t n_addrs,
+			       char *err, size_t errlen)
+{
+	unsigned int ifindex;
+	int fd, rc = 0;
+
+	/* net_tap applies a MAC change to its kernel interface. */
+	rc = rte_eth_dev_default_mac_addr_set(exc_port, (struct rte_ether_addr *)mac);
+	if (rc < 0) {
+		snprintf(err, errlen, "exception port: cannot set MAC: %s", strerror(-rc));
+		return rc;
+	}
+	ifindex = if_nametoindex(ifname);
+	if (ifindex == 0) {
+		snprintf(err, errlen, "exception interface '%s' not found", ifname);
+		return -ENODEV;
+	}
+	fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+	if (fd < 0) {
+		snprintf(err, errlen, "netlink socket: %s", strerror(errno));
+		return -errno;
+	}
+	for (size_t i = 0; i < n_addrs && rc == 0; i++)
+		rc = nl_add_address(fd, ifindex, &addrs[i], (uint32_t)i + 1);
+	close(fd);
+	if (rc < 0)
+		snprintf(err, errlen, "cannot add address to '%s': %s", ifname, strerror(-rc));
+	return rc;
+}
