@@ -115,49 +115,48 @@ enum wire_rcode {
 	WIRE_RCODE_BADCOOKIE = 23,
 };
 
-enum wire_type {
-	WIRE_TYPE_A = 1,
-	WIRE_TYPE_NS = 2,
-	WIRE_TYPE_CNAME = 5,
-	WIRE_TYPE_SOA = 6,
-	WIRE_TYPE_PTR = 12,
-	WIRE_TYPE_HINFO = 13,
-	WIRE_TYPE_MX = 15,
-	WIRE_TYPE_TXT = 16,
-	WIRE_TYPE_AAAA = 28,
-	WIRE_TYPE_SRV = 33,
-	WIRE_TYPE_NAPTR = 35,
-	WIRE_TYPE_DNAME = 39,
-	WIRE_TYPE_OPT = 41,
-	WIRE_TYPE_DS = 43,
-	WIRE_TYPE_SSHFP = 44,
-	WIRE_TYPE_RRSIG = 46,
-	WIRE_TYPE_NSEC = 47,
-	WIRE_TYPE_DNSKEY = 48,
-	WIRE_TYPE_NSEC3 = 50,
-	WIRE_TYPE_NSEC3PARAM = 51,
-	WIRE_TYPE_TLSA = 52,
-	WIRE_TYPE_CDS = 59,
-	WIRE_TYPE_CDNSKEY = 60,
-	WIRE_TYPE_SVCB = 64,
-	WIRE_TYPE_HTTPS = 65,
-	WIRE_TYPE_SIG = 24,
-	WIRE_TYPE_KEY = 25,
-	WIRE_TYPE_TKEY = 249,
-	WIRE_TYPE_TSIG = 250,
-	WIRE_TYPE_IXFR = 251,
-	WIRE_TYPE_AXFR = 252,
-	WIRE_TYPE_ANY = 255,
-	WIRE_TYPE_CAA = 257,
-};
+/* RR types and classes are macros, not enums, so that wire_text.h may define the
+ * same names with the same values (an identical redefinition is valid C) and the
+ * two headers can be included in any order. */
+#define WIRE_TYPE_A 1
+#define WIRE_TYPE_NS 2
+#define WIRE_TYPE_CNAME 5
+#define WIRE_TYPE_SOA 6
+#define WIRE_TYPE_PTR 12
+#define WIRE_TYPE_HINFO 13
+#define WIRE_TYPE_MX 15
+#define WIRE_TYPE_TXT 16
+#define WIRE_TYPE_AAAA 28
+#define WIRE_TYPE_SRV 33
+#define WIRE_TYPE_NAPTR 35
+#define WIRE_TYPE_DNAME 39
+#define WIRE_TYPE_OPT 41
+#define WIRE_TYPE_DS 43
+#define WIRE_TYPE_SSHFP 44
+#define WIRE_TYPE_RRSIG 46
+#define WIRE_TYPE_NSEC 47
+#define WIRE_TYPE_DNSKEY 48
+#define WIRE_TYPE_NSEC3 50
+#define WIRE_TYPE_NSEC3PARAM 51
+#define WIRE_TYPE_TLSA 52
+#define WIRE_TYPE_CDS 59
+#define WIRE_TYPE_CDNSKEY 60
+#define WIRE_TYPE_SVCB 64
+#define WIRE_TYPE_HTTPS 65
+#define WIRE_TYPE_SIG 24
+#define WIRE_TYPE_KEY 25
+#define WIRE_TYPE_TKEY 249
+#define WIRE_TYPE_TSIG 250
+#define WIRE_TYPE_IXFR 251
+#define WIRE_TYPE_AXFR 252
+#define WIRE_TYPE_ANY 255
+#define WIRE_TYPE_CAA 257
 
-enum wire_class {
-	WIRE_CLASS_IN = 1,
-	WIRE_CLASS_CH = 3,
-	WIRE_CLASS_HS = 4,
-	WIRE_CLASS_NONE = 254,
-	WIRE_CLASS_ANY = 255,
-};
+#define WIRE_CLASS_IN 1
+#define WIRE_CLASS_CH 3
+#define WIRE_CLASS_HS 4
+#define WIRE_CLASS_NONE 254
+#define WIRE_CLASS_ANY 255
 
 enum wire_section {
 	WIRE_SECTION_QUESTION = 0,
@@ -281,5 +280,7 @@ int wire_parse_msg(const uint8_t *pkt, size_t len, struct wire_msg *m);
  */
 int wire_rdata_decompress(const uint8_t *pkt, size_t len, const struct wire_rr_ref *rr,
 			  uint8_t *out, size_t cap, size_t *outlen);
+
+#include "wire_build.h"
 
 #endif /* SEKISHO_WIRE_H */

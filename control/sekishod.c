@@ -1,0 +1,387 @@
+/*
+ * control/sekishod: the daemon. Start-up (EAL, config, ports, pools, workers), then
+ * the control thread's loop (signals, stats), then an orderly stop.
+ *
+ *   sekishod [EAL options] -- -c FILE      run
+ *   sekishod --check-config FILE           check a config file and exit
+ *
+ * The main lcore is the control thread; every other lcore the EAL was given (-l)
+ * runs one worker, up to `workers` from the config.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <rte_cycles.h>
+#include <rte_eal.h>
+#include <rte_ethdev.h>
+#include <rte_launch.h>
+#include <rte_lcore.h>
+#include <rte_malloc.h>
+#include <rte_mbuf.h>
+
+#include "config.h"
+#include "exception.h"
+#include "local.h"
+#include "port.h"
+#include "stats.h"
+#include "worker.h"
+
+#define SEKISHOD_VERSION "0.1.0"
+/* Room for the largest DNS message sekisho sends (4096) behind the largest headers. */
+#define MBUF_DATA_ROOM (RTE_PKTMBUF_HEADROOM + 4096 + 256)
+#define QBUF_LEN 65536
+
+static volatile bool stop_requested;
+static volatile bool stats_requested;
+static volatile bool workers_quit;
+
+struct daemon {
+	struct config cfg;
+	struct local_db *local;
+	struct query_env env;
+	struct rte_mempool *pool;
+	struct rte_mempool *indirect_pool;
+	uint16_t port_ids[CONFIG_MAX_PORTS];
+	struct port_caps caps[CONFIG_MAX_PORTS];
+	bool has_exception;
+	uint16_t exc_port;
+	struct worker *workers;
+	unsigned int n_workers;
+};
+
+static void on_signal(int sig)
+{
+	if (sig == SIGUSR1)
+		stats_requested = true;
+	else
+		stop_requested = true;
+}
+
+static void install_signals(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGUSR1, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+}
+
+static int usage(const char *prog)
+{
+	fprintf(stderr,
+		"usage: %s [EAL options] -- -c FILE\n"
+		"       %s --check-config FILE\n"
+		"  -c FILE   configuration file (see README.md, Configuration)\n"
+		"  -V        print the version and exit\n", prog, prog);
+	return 2;
+}
+
+static int load_config(struct daemon *d, const char *path)
+{
+	char err[512];
+	int rc;
+
+	if (config_load(path, &d->cfg, err, sizeof(err)) != 0) {
+		fprintf(stderr, "sekishod: %s\n", err);
+		return -1;
+	}
+	rc = local_db_build(&d->cfg.local, &d->local);
+	if (rc != 0) {
+		fprintf(stderr, "sekishod: %s: local data: %s\n", path, local_strerror(rc));
+		return -1;
+	}
+	d->env.local = d->local;
+	d->env.edns_buffer_size = d->cfg.edns_buffer_size;
+	return 0;
+}
+
+/* Enough mbufs for every descriptor of every queue, plus bursts and reassembly. */
+static int create_pools(struct daemon *d)
+{
+	unsigned int queues = d->n_workers * (d->cfg.n_ports + (d->has_exception ? 1 : 0));
+	unsigned int n = queues * 2048 + d->n_workers * 4096 + 4096;
+
+	d->pool = rte_pktmbuf_pool_create("sk_mbuf", n, 256, 0, MBUF_DATA_ROOM,
+					  (int)rte_socket_id());
+	d->indirect_pool = rte_pktmbuf_pool_create("sk_indirect", 8192, 256, 0, 0,
+						   (int)rte_socket_id());
+	if (d->pool == NULL || d->indirect_pool == NULL) {
+		fprintf(stderr, "sekishod: cannot create mbuf pools (%u mbufs of %u bytes): %s\n",
+			n, MBUF_DATA_ROOM, rte_strerror(rte_errno));
+		return -1;
+	}
+	return 0;
+}
+
+static int start_ports(struct daemon *d)
+{
+	char err[256];
+
+	for (unsigned int i = 0; i < d->cfg.n_ports; i++) {
+		const struct config_port *cp = &d->cfg.ports[i];
+
+		if (port_attach(cp->device, &d->port_ids[i], err, sizeof(err)) != 0 ||
+		    port_start(d->port_ids[i], (uint16_t)d->n_workers, cp->mtu, d->pool,
+			       &d->caps[i], err, sizeof(err)) != 0) {
+			fprintf(stderr, "sekishod: port '%s': %s\n", cp->name, err);
+			return -1;
+		}
+		printf("sekishod: port %s: %s (%s), mac " RTE_ETHER_ADDR_PRT_FMT ", %u queue(s)%s\n",
+		       cp->name, cp->device, d->caps[i].driver,
+		       RTE_ETHER_ADDR_BYTES(&d->caps[i].mac), d->n_workers,
+		       d->caps[i].rss ? ", RSS" : "");
+	}
+	return 0;
+}
+
+/* Exception tap: started like a port, then its kernel side gets port 0's identity. */
+static int start_exception(struct daemon *d)
+{
+	const struct config_port *cp = &d->cfg.ports[0];
+	struct exception_addr addrs[CONFIG_MAX_ADDRS];
+	struct port_caps caps;
+	char err[256], ifname[64];
+	size_t n = 0;
+
+	if (!d->has_exception)
+		return 0;
+	if (port_attach(d->cfg.exception_device, &d->exc_port, err, sizeof(err)) != 0 ||
+	    port_start(d->exc_port, (uint16_t)d->n_workers, cp->mtu, d->pool, &caps,
+		       err, sizeof(err)) != 0)
+		goto fail;
+	for (unsigned int i = 0; i < cp->n_addrs; i++) {
+		addrs[n].family = cp->addrs[i].family;
+		memcpy(addrs[n].addr, cp->addrs[i].addr, 16);
+		addrs[n].prefixlen = cp->addrs[i].prefixlen;
+		n++;
+	}
+	exception_ifname(d->cfg.exception_device, ifname, sizeof(ifname));
+	if (exception_configure_kernel(d->exc_port, ifname, &d->caps[0].mac, addrs, n,
+				       err, sizeof(err)) != 0)
+		goto fail;
+	printf("sekishod: exception path: %s (kernel interface %s)\n",
+	       d->cfg.exception_device, ifname);
+	return 0;
+fail:
+	fprintf(stderr, "sekishod: exception device '%s': %s\n", d->cfg.exception_device, err);
+	return -1;
+}
+
+static int init_port_ctx(struct daemon *d, struct worker *w, unsigned int i)
+{
+	const struct config_port *cp = &d->cfg.ports[i];
+	struct net_port_conf pc;
+
+	memset(&pc, 0, sizeof(pc));
+	pc.port_id = d->port_ids[i];
+	pc.vlan = cp->vlan;
+	pc.mtu = cp->mtu;
+	pc.mac = d->caps[i].mac;
+	if (d->caps[i].tx_ipv4_cksum)
+		pc.tx_offloads |= RTE_ETH_TX_OFFLOAD_IPV4_CKSUM;
+	if (d->caps[i].tx_udp_cksum)
+		pc.tx_offloads |= RTE_ETH_TX_OFFLOAD_UDP_CKSUM;
+	for (unsigned int a = 0; a < cp->n_addrs; a++) {
+		if (cp->addrs[a].family == AF_INET && pc.n_ip4 < NET_MAX_ADDRS)
+			memcpy(&pc.ip4[pc.n_ip4++], cp->addrs[a].addr, 4);
+		else if (cp->addrs[a].family == AF_INET6 && pc.n_ip6 < NET_MAX_ADDRS)
+			memcpy(pc.ip6[pc.n_ip6++], cp->addrs[a].addr, 16);
+	}
+	w->ports[i].port_id = d->port_ids[i];
+	return net_port_ctx_init(&w->ports[i].net, &pc);
+}
+
+static int init_worker(struct daemon *d, struct worker *w, unsigned int idx,
+		       unsigned int lcore)
+{
+	struct net_worker_params prm = {
+		.frag_buckets = 1024,
+		.frag_bucket_entries = 16,
+		.frag_max_entries = 4096,
+		.frag_ttl_ms = 2000,
+		.socket_id = (int)rte_lcore_to_socket_id(lcore),
+		.direct_pool = d->pool,
+		.indirect_pool = d->indirect_pool,
+		.big_pool = d->pool,
+		.id_seed = (uint32_t)rte_rdtsc() ^ (idx * 0x9e3779b9u),
+	};
+
+	w->lcore_id = lcore;
+	w->queue = (uint16_t)idx;
+	w->n_ports = (uint16_t)d->cfg.n_ports;
+	w->has_exception = d->has_exception;
+	w->exc_port = d->exc_port;
+	w->env = &d->env;
+	w->idle_polls = d->cfg.idle_polls;
+	w->idle_sleep_us = d->cfg.idle_sleep_us;
+	w->quit = &workers_quit;
+	w->qbuf_len = QBUF_LEN;
+	w->qbuf = rte_malloc_socket("qbuf", QBUF_LEN, 64, prm.socket_id);
+	w->net = rte_zmalloc_socket("net_worker", sizeof(*w->net), RTE_CACHE_LINE_SIZE,
+				    prm.socket_id);
+	if (w->qbuf == NULL || w->net == NULL || net_worker_init(w->net, &prm) != 0) {
+		fprintf(stderr, "sekishod: worker %u: out of memory\n", idx);
+		return -1;
+	}
+	for (unsigned int i = 0; i < d->cfg.n_ports; i++) {
+		if (init_port_ctx(d, w, i) != 0) {
+			fprintf(stderr, "sekishod: port '%s': bad addresses/vlan/mtu\n",
+				d->cfg.ports[i].name);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int start_workers(struct daemon *d)
+{
+	unsigned int lcore, idx = 0;
+
+	d->workers = rte_zmalloc("workers", sizeof(struct worker) * d->n_workers,
+				 RTE_CACHE_LINE_SIZE);
+	if (d->workers == NULL)
+		return -1;
+	RTE_LCORE_FOREACH_WORKER(lcore) {
+		if (idx == d->n_workers)
+			break;
+		if (init_worker(d, &d->workers[idx], idx, lcore) != 0)
+			return -1;
+		idx++;
+	}
+	stats_init(d->workers, d->n_workers);
+	for (idx = 0; idx < d->n_workers; idx++)
+		rte_eal_remote_launch(worker_main, &d->workers[idx], d->workers[idx].lcore_id);
+	return 0;
+}
+
+static int check_lcores(struct daemon *d)
+{
+	unsigned int have = rte_lcore_count() - 1;
+
+	d->n_workers = d->cfg.workers;
+	if (have < d->n_workers) {
+		fprintf(stderr, "sekishod: config asks for %u worker(s) but the EAL gave %u "
+			"worker lcore(s): pass -l with %u lcores (one is the control thread)\n",
+			d->n_workers, have, d->n_workers + 1);
+		return -1;
+	}
+	return 0;
+}
+
+static void control_loop(struct daemon *d)
+{
+	uint64_t last = rte_get_timer_cycles(), hz = rte_get_timer_hz();
+	struct timespec tick = { .tv_sec = 0, .tv_nsec = 100 * 1000 * 1000 };
+
+	while (!stop_requested) {
+		nanosleep(&tick, NULL);
+		if (stats_requested ||
+		    (d->cfg.stats_interval > 0 &&
+		     rte_get_timer_cycles() - last >= d->cfg.stats_interval * hz)) {
+			stats_requested = false;
+			last = rte_get_timer_cycles();
+			stats_print(stdout);
+		}
+	}
+}
+
+static void shutdown_daemon(struct daemon *d)
+{
+	workers_quit = true;
+	rte_eal_mp_wait_lcore();
+	if (d->workers != NULL) {
+		printf("sekishod: stopping; final counters:\n");
+		stats_print(stdout);
+		for (unsigned int i = 0; i < d->n_workers; i++)
+			net_worker_free(d->workers[i].net);
+	}
+	for (unsigned int i = 0; i < d->cfg.n_ports; i++)
+		port_stop(d->port_ids[i]);
+	if (d->has_exception)
+		port_stop(d->exc_port);
+	local_db_free(d->local);
+	config_free(&d->cfg);
+}
+
+static int check_config_only(const char *path)
+{
+	struct daemon d;
+
+	memset(&d, 0, sizeof(d));
+	if (load_config(&d, path) != 0)
+		return 1;
+	printf("%s: ok\n", path);
+	local_db_free(d.local);
+	config_free(&d.cfg);
+	return 0;
+}
+
+static const char *parse_args(int argc, char **argv)
+{
+	const char *conf = NULL;
+	int opt;
+
+	while ((opt = getopt(argc, argv, "c:hV")) != -1) {
+		switch (opt) {
+		case 'c':
+			conf = optarg;
+			break;
+		case 'V':
+			printf("sekishod %s\n", SEKISHOD_VERSION);
+			exit(0);
+		default:
+			return NULL;
+		}
+	}
+	return conf;
+}
+
+int main(int argc, char **argv)
+{
+	struct daemon d;
+	const char *conf;
+	int ret, rc = 1;
+
+	if (argc == 3 && strcmp(argv[1], "--check-config") == 0)
+		return check_config_only(argv[2]);
+	memset(&d, 0, sizeof(d));
+	ret = rte_eal_init(argc, argv);
+	if (ret < 0) {
+		fprintf(stderr, "sekishod: EAL init failed: %s\n", rte_strerror(rte_errno));
+		return 1;
+	}
+	argc -= ret;
+	argv += ret;
+	conf = parse_args(argc, argv);
+	if (conf == NULL) {
+		rte_eal_cleanup();
+		return usage("sekishod");
+	}
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	install_signals();
+	if (load_config(&d, conf) != 0 || check_lcores(&d) != 0)
+		goto out;
+	d.has_exception = d.cfg.exception_device[0] != '\0';
+	if (create_pools(&d) != 0 || start_ports(&d) != 0 || start_exception(&d) != 0 ||
+	    start_workers(&d) != 0)
+		goto out;
+	stats_register_telemetry();
+	printf("sekishod %s: ready, %u worker(s), %u port(s)%s\n", SEKISHOD_VERSION,
+	       d.n_workers, d.cfg.n_ports, d.has_exception ? ", exception path" : "");
+	control_loop(&d);
+	rc = 0;
+out:
+	shutdown_daemon(&d);
+	rte_eal_cleanup();
+	return rc;
+}

@@ -1,0 +1,82 @@
+/*
+ * control/stats: aggregation and export of worker counters (see stats.h).
+ * Control and telemetry threads only; never called by a worker.
+ */
+#include <string.h>
+
+#include <rte_telemetry.h>
+
+#include "stats.h"
+#include "worker.h"
+
+static struct worker *stats_workers;
+static unsigned int stats_n_workers;
+
+void stats_init(struct worker *workers, unsigned int n_workers)
+{
+	stats_workers = workers;
+	stats_n_workers = n_workers;
+}
+
+static uint64_t read_u64(const volatile uint64_t *p)
+{
+	return *p;
+}
+
+void stats_foreach(void (*fn)(const char *name, uint64_t value, void *arg), void *arg)
+{
+	struct net_counters net;
+	uint64_t wsum[WORKER_N_COUNTERS] = { 0 }, qsum[QUERY_N_COUNTERS] = { 0 };
+
+	memset(&net, 0, sizeof(net));
+	for (unsigned int i = 0; i < stats_n_workers; i++) {
+		const struct worker *w = &stats_workers[i];
+		const volatile uint64_t *ws = (const volatile uint64_t *)&w->stats;
+		const volatile uint64_t *qs = (const volatile uint64_t *)&w->qstats;
+
+		net_counters_add(&net, &w->net->ctr);
+		for (uint16_t p = 0; p < w->n_ports; p++)
+			net_counters_add(&net, &w->ports[p].net.ctr);
+		for (size_t c = 0; c < WORKER_N_COUNTERS; c++)
+			wsum[c] += read_u64(&ws[c]);
+		for (size_t c = 0; c < QUERY_N_COUNTERS; c++)
+			qsum[c] += read_u64(&qs[c]);
+	}
+	for (size_t c = 0; c < NET_CTR_MAX; c++)
+		fn(net_counter_names[c], net.c[c], arg);
+	for (size_t c = 0; c < WORKER_N_COUNTERS; c++)
+		fn(worker_counter_names[c], wsum[c], arg);
+	for (size_t c = 0; c < QUERY_N_COUNTERS; c++)
+		fn(query_counter_names[c], qsum[c], arg);
+}
+
+static void print_one(const char *name, uint64_t value, void *arg)
+{
+	fprintf((FILE *)arg, "%s %lu\n", name, (unsigned long)value);
+}
+
+void stats_print(FILE *out)
+{
+	stats_foreach(print_one, out);
+	fflush(out);
+}
+
+static void tel_add(const char *name, uint64_t value, void *arg)
+{
+	rte_tel_data_add_dict_u64((struct rte_tel_data *)arg, name, value);
+}
+
+static int tel_stats(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	(void)cmd;
+	(void)params;
+	rte_tel_data_start_dict(d);
+	stats_foreach(tel_add, d);
+	return 0;
+}
+
+int stats_register_telemetry(void)
+{
+	return rte_telemetry_register_cmd("/sekisho/stats", tel_stats,
+					  "All sekisho counters, summed over workers");
+}

@@ -1,0 +1,30 @@
+/*
+ * control/stats: sum the per-worker counters and export them.
+ *
+ * Workers count into plain uint64_t fields of their own struct worker (no atomics on
+ * the packet path); the control thread reads them, sums them across workers and
+ * ports, and exports the totals as DPDK telemetry (/sekisho/stats, readable with
+ * dpdk-telemetry.py) and as text lines. A read may see a counter one increment old;
+ * that is the price of not making workers share cache lines.
+ */
+#ifndef SEKISHO_CONTROL_STATS_H
+#define SEKISHO_CONTROL_STATS_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+struct worker;
+
+/* Call once at start-up with the workers the daemon launched. */
+void stats_init(struct worker *workers, unsigned int n_workers);
+
+/* Register the telemetry commands /sekisho/stats and /sekisho/status. */
+int stats_register_telemetry(void);
+
+/* Visit every counter total: fn(name, value, arg). */
+void stats_foreach(void (*fn)(const char *name, uint64_t value, void *arg), void *arg);
+
+/* Print "name value" lines, one per counter. */
+void stats_print(FILE *out);
+
+#endif

@@ -1,0 +1,220 @@
+/*
+ * dataplane/query: from a query message to its response message (see query.h).
+ *
+ * Order of the checks, each answered in the cheapest correct way:
+ *   too short for a header, or QR=1      drop (a response is never answered)
+ *   malformed message / QDCOUNT != 1     FORMERR, header only
+ *   opcode other than QUERY              NOTIMP
+ *   EDNS version above 0                 BADVERS
+ *   then the answer source: local data now, the cache and resolver later;
+ *   anything no source serves is REFUSED.
+ * Runs on worker lcores: no allocation, lock or syscall.
+ */
+#include <string.h>
+
+#include "local.h"
+#include "query.h"
+#include "wire.h"
+#include "wire_build.h"
+
+const char *const query_counter_names[] = {
+#define QUERY_COUNTER_NAME(name, help) #name,
+	QUERY_COUNTERS(QUERY_COUNTER_NAME)
+#undef QUERY_COUNTER_NAME
+};
+const char *const query_counter_help[] = {
+#define QUERY_COUNTER_HELP(name, help) help,
+	QUERY_COUNTERS(QUERY_COUNTER_HELP)
+#undef QUERY_COUNTER_HELP
+};
+
+/* One response being built. */
+struct reply {
+	const struct query_env *env;
+	const uint8_t *req;
+	const struct wire_msg *msg;   /* NULL when the request did not parse */
+	struct wire_builder b;
+	struct query_stats *st;
+	bool with_opt;                /* the request had a usable OPT */
+};
+
+/* Flags every response carries: QR, the request's opcode, RD and CD copied. */
+static uint16_t reply_flags(uint16_t req_flags, bool aa)
+{
+	uint16_t f = WIRE_FLAG_QR | (req_flags & (0x7800 | WIRE_FLAG_RD | WIRE_FLAG_CD));
+
+	return aa ? (uint16_t)(f | WIRE_FLAG_AA) : f;
+}
+
+static void count_rcode(struct query_stats *st, int rcode)
+{
+	switch (rcode) {
+	case WIRE_RCODE_NOERROR: st->rcode_noerror++; break;
+	case WIRE_RCODE_FORMERR: st->rcode_formerr++; break;
+	case WIRE_RCODE_NXDOMAIN: st->rcode_nxdomain++; break;
+	case WIRE_RCODE_NOTIMP: st->rcode_notimp++; break;
+	case WIRE_RCODE_REFUSED: st->rcode_refused++; break;
+	case WIRE_RCODE_BADVERS: st->rcode_badvers++; break;
+	default: break;
+	}
+}
+
+static struct wire_opt_params reply_opt(const struct reply *r, int rcode)
+{
+	struct wire_opt_params o;
+
+	memset(&o, 0, sizeof(o));
+	o.udp_size = r->env->edns_buffer_size;
+	o.ext_rcode = (uint8_t)(rcode >> 4);
+	o.do_bit = r->msg->edns.do_bit;
+	o.ede_code = WIRE_EDE_NONE;
+	return o;
+}
+
+/* Header, the client's question bytes, and room kept for the OPT record. */
+static int reply_start(struct reply *r, int rcode, bool aa, bool with_question)
+{
+	uint16_t id = wire_get_u16(r->req), req_flags = wire_get_u16(r->req + 2);
+	int rc;
+
+	rc = wire_build_header(&r->b, id, reply_flags(req_flags, aa));
+	if (rc == WIRE_OK && with_question)
+		rc = wire_build_question_raw(&r->b, r->req + r->msg->q.name_off,
+					     r->msg->q.end_off - r->msg->q.name_off);
+	if (rc == WIRE_OK && r->with_opt) {
+		struct wire_opt_params o = reply_opt(r, rcode);
+
+		rc = wire_build_reserve(&r->b, wire_build_opt_size(&o));
+	}
+	wire_build_set_rcode(&r->b, (uint8_t)(rcode & 0xF));
+	return rc;
+}
+
+static size_t reply_finish(struct reply *r, int rcode)
+{
+	if (r->with_opt) {
+		struct wire_opt_params o = reply_opt(r, rcode);
+
+		if (wire_build_opt(&r->b, &o) != WIRE_OK) {
+			r->st->drop_nospace++;
+			return 0;
+		}
+	}
+	count_rcode(r->st, rcode);
+	r->st->responses++;
+	return r->b.len;
+}
+
+/* A response with no records: FORMERR, NOTIMP, REFUSED, BADVERS. */
+static size_t reply_empty(struct reply *r, int rcode, bool with_question)
+{
+	if (reply_start(r, rcode, false, with_question) != WIRE_OK) {
+		r->st->drop_nospace++;
+		return 0;
+	}
+	return reply_finish(r, rcode);
+}
+
+/* Add records; the first that does not fit truncates the response (TC=1). */
+static bool reply_add(struct reply *r, uint8_t section, const struct local_answer_rr *rrs,
+		      unsigned int n, uint32_t ttl_cap)
+{
+	for (unsigned int i = 0; i < n; i++) {
+		const struct local_rr *rr = rrs[i].rr;
+		uint32_t ttl = rr->ttl < ttl_cap ? rr->ttl : ttl_cap;
+		int rc = wire_build_rr(&r->b, section, rrs[i].owner, rrs[i].owner_len, rr->type,
+				       rr->rclass, ttl, rr->rdata, rr->rdlen);
+
+		if (rc == WIRE_ENOSPC) {
+			wire_build_set_tc(&r->b);
+			r->st->truncated++;
+			return false;
+		}
+		if (rc != WIRE_OK)
+			return false;
+	}
+	return true;
+}
+
+static size_t reply_local(struct reply *r, enum local_result res, const struct local_answer *a)
+{
+	int rcode = res == LOCAL_NXDOMAIN ? WIRE_RCODE_NXDOMAIN : WIRE_RCODE_NOERROR;
+
+	if (reply_start(r, rcode, a->aa != 0, true) != WIRE_OK) {
+		r->st->drop_nospace++;
+		return 0;
+	}
+	/* RFC 2308 §3: the SOA of a negative answer lives min(TTL, MINIMUM). */
+	if (reply_add(r, WIRE_SECTION_ANSWER, a->answer, a->an_count, UINT32_MAX))
+		reply_add(r, WIRE_SECTION_AUTHORITY, a->authority, a->ns_count,
+			  a->negative_ttl ? a->negative_ttl : UINT32_MAX);
+	return reply_finish(r, rcode);
+}
+
+static size_t answer_question(struct reply *r)
+{
+	const struct wire_question *q = &r->msg->q;
+	struct local_answer a;
+	enum local_result res = LOCAL_NONE;
+
+	if (q->qtype == WIRE_TYPE_AXFR || q->qtype == WIRE_TYPE_IXFR)
+		return reply_empty(r, WIRE_RCODE_REFUSED, true);
+	if (r->env->local != NULL)
+		res = local_lookup(r->env->local, q->name, q->name_len, q->qtype, q->qclass, &a);
+	switch (res) {
+	case LOCAL_ANSWER:
+	case LOCAL_NODATA:
+	case LOCAL_NXDOMAIN:
+		return reply_local(r, res, &a);
+	case LOCAL_DROP:
+		r->st->drop_policy++;
+		return 0;
+	case LOCAL_REFUSE:
+	case LOCAL_NONE:
+	default:
+		/* No resolver yet: what local data does not serve is refused. */
+		return reply_empty(r, WIRE_RCODE_REFUSED, true);
+	}
+}
+
+size_t query_respond(const struct query_env *env, const uint8_t *req, size_t req_len,
+		     uint8_t *resp, size_t resp_cap, struct query_stats *st)
+{
+	struct wire_msg msg;
+	struct reply r;
+	size_t limit;
+	int rc;
+
+	st->queries++;
+	if (req_len < WIRE_HDR_LEN || resp_cap < QUERY_MIN_RESPONSE) {
+		st->drop_short++;
+		return 0;
+	}
+	if (WIRE_QR(wire_get_u16(req + 2))) {
+		st->drop_response++;
+		return 0;
+	}
+	memset(&msg, 0, sizeof(msg));
+	rc = wire_parse_msg(req, req_len, &msg);
+	memset(&r, 0, sizeof(r));
+	r.env = env;
+	r.req = req;
+	r.msg = &msg;
+	r.st = st;
+	r.with_opt = rc == WIRE_OK && msg.edns.present;
+	limit = r.with_opt ? wire_response_limit(&msg.edns, env->edns_buffer_size) : WIRE_UDP_MIN;
+	wire_build_init(&r.b, resp, resp_cap, limit);
+	if (rc != WIRE_OK)
+		return reply_empty(&r, WIRE_RCODE_FORMERR, false);
+	if (r.with_opt) {
+		st->edns++;
+		st->do_bit += msg.edns.do_bit;
+	}
+	if (WIRE_OPCODE(msg.hdr.flags) != WIRE_OPCODE_QUERY)
+		return reply_empty(&r, WIRE_RCODE_NOTIMP, msg.has_question);
+	if (!msg.has_question)
+		return reply_empty(&r, WIRE_RCODE_FORMERR, false);
+	if (wire_edns_check(&msg.edns) == WIRE_EBADVERS)
+		return reply_empty(&r, WIRE_RCODE_BADVERS, true);
+	return answer_question(&r);
+}
