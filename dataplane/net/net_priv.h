@@ -9,6 +9,8 @@
 #include <stdbool.h>
 #include <string.h>
 
+#include <rte_udp.h>
+
 #include "net.h"
 
 /* State of one frame while net_rx() works on it. */
@@ -43,6 +45,28 @@ static inline uint8_t *
 net_at(const struct rte_mbuf *m, uint32_t off)
 {
 	return rte_pktmbuf_mtod_offset(m, uint8_t *, off);
+}
+
+static inline bool
+net_ip4_is_ours(const struct net_port_ctx *pc, rte_be32_t a)
+{
+	unsigned int i;
+
+	for (i = 0; i < pc->n_ip4; i++)
+		if (pc->ip4[i] == a)
+			return true;
+	return false;
+}
+
+static inline bool
+net_ip6_is_ours(const struct net_port_ctx *pc, const uint8_t *a)
+{
+	unsigned int i;
+
+	for (i = 0; i < pc->n_ip6; i++)
+		if (memcmp(pc->ip6[i], a, 16) == 0)
+			return true;
+	return false;
 }
 
 /* Remove cut bytes that follow the first keep bytes of the frame. Used to

@@ -24,28 +24,6 @@ static const uint8_t all_nodes[16] = {
 	0xff, 0x02, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x01
 };
 
-static bool
-ip4_is_ours(const struct net_port_ctx *pc, rte_be32_t a)
-{
-	unsigned int i;
-
-	for (i = 0; i < pc->n_ip4; i++)
-		if (pc->ip4[i] == a)
-			return true;
-	return false;
-}
-
-static bool
-ip6_is_ours(const struct net_port_ctx *pc, const uint8_t *a)
-{
-	unsigned int i;
-
-	for (i = 0; i < pc->n_ip6; i++)
-		if (memcmp(pc->ip6[i], a, 16) == 0)
-			return true;
-	return false;
-}
-
 /* A multicast group we listen to: all-nodes or our solicited-node groups. */
 static bool
 ip6_group_is_ours(const struct net_port_ctx *pc, const uint8_t *a)
@@ -186,7 +164,7 @@ again:
 		return net_drop(c, NET_CTR_DROP_BAD_IPV4_CKSUM);
 	if (c->m->pkt_len > l3_off + tot) /* Ethernet padding */
 		rte_pktmbuf_trim(c->m, (uint16_t)(c->m->pkt_len - (l3_off + tot)));
-	if (c->mac_mcast || !ip4_is_ours(c->pc, ip->dst_addr))
+	if (c->mac_mcast || !net_ip4_is_ours(c->pc, ip->dst_addr))
 		return net_drop(c, NET_CTR_DROP_NOT_FOR_US);
 	if (RTE_IS_IPV4_MCAST(rte_be_to_cpu_32(ip->src_addr)) ||
 			ip->src_addr == RTE_BE32(0xffffffff))
@@ -306,7 +284,7 @@ again:
 	if (c->m->pkt_len > end)
 		rte_pktmbuf_trim(c->m, (uint16_t)(c->m->pkt_len - end));
 	to_unicast = !c->mac_mcast && !c->mac_bcast &&
-		ip6_is_ours(c->pc, ip->dst_addr);
+		net_ip6_is_ours(c->pc, ip->dst_addr);
 	if (!to_unicast && !(c->mac_mcast && ip6_group_is_ours(c->pc,
 			ip->dst_addr)))
 		return net_drop(c, NET_CTR_DROP_NOT_FOR_US);
@@ -343,7 +321,7 @@ rx_arp(struct net_rx_ctx *c)
 			arp->arp_protocol != RTE_BE16(RTE_ETHER_TYPE_IPV4) ||
 			arp->arp_hlen != RTE_ETHER_ADDR_LEN || arp->arp_plen != 4)
 		return net_drop(c, NET_CTR_DROP_BAD_ARP);
-	if (!ip4_is_ours(c->pc, arp->arp_data.arp_tip))
+	if (!net_ip4_is_ours(c->pc, arp->arp_data.arp_tip))
 		return net_drop(c, NET_CTR_DROP_NOT_FOR_US);
 	switch (rte_be_to_cpu_16(arp->arp_opcode)) {
 	case RTE_ARP_OP_REQUEST:

@@ -1,0 +1,210 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * net_tx.c: a DNS query mbuf turned into the response frame(s): addresses
+ * swapped, lengths and checksums set, fragmented when the datagram exceeds
+ * the port MTU. Runs on worker lcores: fragment mbufs come from the worker's
+ * pools; no blocking, locking or heap allocation.
+ *
+ * IPv4 replies are sent without DF, so that a smaller MTU further on is
+ * handled by routers rather than lost. Fragments get their IPv4 header
+ * checksum in software (their L2-L3 headers are in a separate direct mbuf);
+ * the UDP checksum of a fragmented datagram is always computed in software.
+ */
+#include <errno.h>
+#include <netinet/in.h>
+
+#include <rte_ethdev.h>
+#include <rte_udp.h>
+
+#include "net_priv.h"
+
+/* Longest L2 header we replay in front of each fragment (MACs + tag). */
+#define MAX_L2_LEN (sizeof(struct rte_ether_hdr) + sizeof(struct rte_vlan_hdr))
+
+static void
+swap_ip4(struct net_worker *w, struct rte_ipv4_hdr *ip, uint32_t l3_len)
+{
+	rte_be32_t a = ip->src_addr;
+
+	ip->src_addr = ip->dst_addr;
+	ip->dst_addr = a;
+	ip->version_ihl = RTE_IPV4_VHL_DEF;
+	ip->type_of_service = 0;
+	ip->total_length = rte_cpu_to_be_16((uint16_t)l3_len);
+	ip->packet_id = rte_cpu_to_be_16((uint16_t)w->next_id++);
+	ip->fragment_offset = 0;
+	ip->time_to_live = NET_DEFAULT_TTL;
+	ip->next_proto_id = IPPROTO_UDP;
+	ip->hdr_checksum = 0;
+}
+
+static void
+swap_ip6(struct rte_ipv6_hdr *ip, uint32_t l4_len)
+{
+	uint8_t a[16];
+
+	memcpy(a, ip->src_addr, 16);
+	memcpy(ip->src_addr, ip->dst_addr, 16);
+	memcpy(ip->dst_addr, a, 16);
+	ip->vtc_flow = RTE_BE32(6u << 28);
+	ip->payload_len = rte_cpu_to_be_16((uint16_t)l4_len);
+	ip->proto = IPPROTO_UDP;
+	ip->hop_limits = NET_DEFAULT_TTL;
+}
+
+/* Checksums of a reply that leaves in one frame: by the NIC if it can. */
+static void
+cksum_whole(const struct net_port_ctx *pc, struct rte_mbuf *m,
+		const struct net_pkt *p, uint16_t l2_len)
+{
+	uint8_t *l3 = net_at(m, l2_len);
+	struct rte_udp_hdr *udp = (struct rte_udp_hdr *)
+		net_at(m, l2_len + (p->l4_off - p->l3_off));
+	uint64_t fl = 0;
+
+	m->l2_len = l2_len;
+	m->l3_len = p->l4_off - p->l3_off;
+	if (p->ip_version == 4) {
+		struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)l3;
+
+		fl = RTE_MBUF_F_TX_IPV4;
+		if (pc->tx_offloads & RTE_ETH_TX_OFFLOAD_IPV4_CKSUM)
+			fl |= RTE_MBUF_F_TX_IP_CKSUM;
+		else
+			ip->hdr_checksum = net_ipv4_cksum(ip);
+	} else {
+		fl = RTE_MBUF_F_TX_IPV6;
+	}
+	if (pc->tx_offloads & RTE_ETH_TX_OFFLOAD_UDP_CKSUM) {
+		fl |= RTE_MBUF_F_TX_UDP_CKSUM;
+		udp->dgram_cksum = p->ip_version == 4 ?
+			rte_ipv4_phdr_cksum((struct rte_ipv4_hdr *)l3, fl) :
+			rte_ipv6_phdr_cksum((struct rte_ipv6_hdr *)l3, fl);
+		m->ol_flags = fl;
+		return;
+	}
+	m->ol_flags = (fl & RTE_MBUF_F_TX_IP_CKSUM) ? fl : 0;
+	net_udp_cksum_store(m, l2_len, l2_len + m->l3_len);
+}
+
+/* Number of fragments rte_ip_frag will cut l4_len bytes of payload into. */
+static uint32_t
+frag_count(const struct net_pkt *p, uint16_t mtu, uint32_t l4_len)
+{
+	uint32_t hdr = p->ip_version == 4 ? sizeof(struct rte_ipv4_hdr) :
+		sizeof(struct rte_ipv6_hdr) + sizeof(struct rte_ipv6_fragment_ext);
+	uint32_t per = RTE_ALIGN_FLOOR((uint32_t)mtu - hdr, 8u);
+
+	return (l4_len + per - 1) / per;
+}
+
+static int
+fragment(struct net_worker *w, struct net_port_ctx *pc, struct rte_mbuf *m,
+		const struct net_pkt *p, uint16_t l2_len, struct rte_mbuf **out,
+		int max_out)
+{
+	uint8_t l2[MAX_L2_LEN];
+	rte_be32_t id = rte_cpu_to_be_32(w->next_id++);
+	int n, i;
+
+	net_udp_cksum_store(m, l2_len, l2_len + (p->l4_off - p->l3_off));
+	memcpy(l2, rte_pktmbuf_mtod(m, void *), l2_len);
+	rte_pktmbuf_adj(m, l2_len);
+	if (p->ip_version == 4)
+		n = rte_ipv4_fragment_packet(m, out, (uint16_t)max_out, pc->mtu,
+				w->direct_pool, w->indirect_pool);
+	else
+		n = rte_ipv6_fragment_packet(m, out, (uint16_t)max_out, pc->mtu,
+				w->direct_pool, w->indirect_pool);
+	if (n < 0) {
+		rte_pktmbuf_prepend(m, l2_len);
+		return n;
+	}
+	for (i = 0; i < n; i++) {
+		if (rte_pktmbuf_headroom(out[i]) < l2_len) {
+			/* a direct pool without headroom: give everything back */
+			for (i = 0; i < n; i++)
+				rte_pktmbuf_free(out[i]);
+			rte_pktmbuf_prepend(m, l2_len);
+			return -ENOSPC;
+		}
+	}
+	for (i = 0; i < n; i++) {
+		struct rte_mbuf *f = out[i];
+		uint8_t *h = (uint8_t *)rte_pktmbuf_prepend(f, l2_len);
+
+		memcpy(h, l2, l2_len);
+		if (p->ip_version == 4) {
+			struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(h + l2_len);
+
+			ip->hdr_checksum = net_ipv4_cksum(ip);
+		} else {
+			struct rte_ipv6_fragment_ext *fh =
+				(struct rte_ipv6_fragment_ext *)(h + l2_len +
+				sizeof(struct rte_ipv6_hdr));
+
+			fh->id = id; /* rte_ip_frag leaves it 0 */
+		}
+		f->l2_len = l2_len;
+		f->port = m->port;
+	}
+	rte_pktmbuf_free(m); /* the fragments hold references to its data */
+	pc->ctr.c[NET_CTR_TX_FRAGMENTED]++;
+	return n;
+}
+
+int
+net_tx_dns_reply(struct net_worker *w, struct net_port_ctx *pc,
+		struct rte_mbuf *m, const struct net_pkt *p, uint16_t dns_len,
+		struct rte_mbuf **out, int max_out)
+{
+	uint32_t l4_len = sizeof(struct rte_udp_hdr) + dns_len;
+	uint32_t l3_len = (uint32_t)(p->l4_off - p->l3_off) + l4_len;
+	struct rte_udp_hdr *udp;
+	uint16_t port, l2_len;
+	int rc;
+
+	if (max_out < 1 || max_out > UINT16_MAX || !rte_pktmbuf_is_contiguous(m))
+		return -EINVAL;
+	if (dns_len > net_pkt_payload_room(m, p) ||
+			(l3_len > pc->mtu &&
+			 frag_count(p, pc->mtu, l4_len) > (uint32_t)max_out)) {
+		pc->ctr.c[NET_CTR_TX_ERROR]++;
+		return -EMSGSIZE;
+	}
+	m->data_len = (uint16_t)(p->payload_off + dns_len);
+	m->pkt_len = m->data_len;
+
+	net_swap_mac(m, pc);
+	if (p->ip_version == 4)
+		swap_ip4(w, (struct rte_ipv4_hdr *)net_at(m, p->l3_off), l3_len);
+	else
+		swap_ip6((struct rte_ipv6_hdr *)net_at(m, p->l3_off), l4_len);
+	udp = (struct rte_udp_hdr *)net_at(m, p->l4_off);
+	port = udp->src_port;
+	udp->src_port = udp->dst_port;
+	udp->dst_port = port;
+	udp->dgram_len = rte_cpu_to_be_16((uint16_t)l4_len);
+	udp->dgram_cksum = 0;
+
+	rc = net_restore_vlan(&m);
+	if (rc < 0) {
+		pc->ctr.c[NET_CTR_TX_ERROR]++;
+		return rc;
+	}
+	l2_len = (uint16_t)(p->l2_len + rc);
+	m->ol_flags = 0;
+	if (l3_len <= pc->mtu) {
+		cksum_whole(pc, m, p, l2_len);
+		out[0] = m;
+		pc->ctr.c[NET_CTR_DNS_TX]++;
+		return 1;
+	}
+	rc = fragment(w, pc, m, p, l2_len, out, max_out);
+	if (rc < 0) {
+		pc->ctr.c[NET_CTR_TX_ERROR]++;
+		return rc;
+	}
+	pc->ctr.c[NET_CTR_DNS_TX]++;
+	return rc;
+}

@@ -1,0 +1,303 @@
+/*
+ * Unit tests of dataplane/query: rcode and flag rules, EDNS echo, truncation and
+ * the local-data answers, through the real wire codec and local db.
+ */
+#include <stdlib.h>
+
+#include "local.h"
+#include "query.h"
+#include "wire_build.h"
+#include "wire_test.h"
+#include "wire_text.h"
+
+static struct local_db *db;
+static struct query_env env;
+static struct query_stats st;
+static uint8_t resp[4096];
+
+static void add_rr(struct local_conf *lc, const char *line)
+{
+	struct wire_text_rr rr;
+
+	if (wire_text_rr(line, strlen(line), NULL, 3600, &rr) != 0 ||
+	    local_conf_add_rr(lc, rr.owner, rr.owner_len, rr.type, rr.rclass, rr.ttl,
+			      rr.rdata, rr.rdlen, 1) != 0) {
+		fprintf(stderr, "bad test record: %s\n", line);
+		exit(2);
+	}
+}
+
+static void setup(void)
+{
+	struct local_conf lc;
+	uint8_t zone[256];
+	char big[1200];
+	unsigned bad;
+	size_t n;
+
+	local_conf_init(&lc);
+	n = text_name("local.test.", zone);
+	local_conf_add_zone(&lc, zone, n, WIRE_CLASS_IN, LOCAL_ZONE_STATIC, 1);
+	add_rr(&lc, "local.test. 3600 IN SOA ns.local.test. host.local.test. 1 3600 600 86400 300");
+	add_rr(&lc, "www.local.test. 300 IN A 192.0.2.80");
+	add_rr(&lc, "www.local.test. 300 IN AAAA 2001:db8:53::80");
+	/* Four 255-byte strings: over 512 bytes, so truncated without EDNS. */
+	strcpy(big, "big.local.test. 300 IN TXT");
+	for (int s = 0; s < 4; s++) {
+		size_t at;
+
+		strcat(big, " \"");
+		at = strlen(big);
+		memset(big + at, 'x', 255);
+		big[at + 255] = '\0';
+		strcat(big, "\"");
+	}
+	add_rr(&lc, big);
+	if (local_conf_finish(&lc, &bad) != 0 || local_db_build(&lc, &db) != 0) {
+		fprintf(stderr, "cannot build the test db\n");
+		exit(2);
+	}
+	local_conf_free(&lc);
+	env.local = db;
+	env.edns_buffer_size = 1232;
+}
+
+static size_t ask(const struct pk *q)
+{
+	return query_respond(&env, q->b, q->len, resp, sizeof(resp), &st);
+}
+
+static uint16_t rflags(void) { return wire_get_u16(resp + 2); }
+static uint16_t rcount(int i) { return wire_get_u16(resp + 4 + 2 * i); }
+
+/* Parse the response and return its EDNS view (present=false without OPT). */
+static struct wire_edns resp_edns(size_t len)
+{
+	struct wire_msg m;
+
+	memset(&m, 0, sizeof(m));
+	if (wire_parse_msg(resp, len, &m) != WIRE_OK)
+		m.edns.version = 0xff; /* flags a broken response */
+	return m.edns;
+}
+
+static void test_local_a_answer_is_authoritative_with_question_case_kept(void)
+{
+	struct pk q;
+	size_t len;
+
+	pk_query(&q, "wWw.LoCaL.tEsT.", WIRE_TYPE_A);
+	len = ask(&q);
+	CHECK(len > WIRE_HDR_LEN);
+	CHECK_EQ(wire_get_u16(resp), 0x1234);
+	CHECK(WIRE_QR(rflags()) && WIRE_AA(rflags()) && WIRE_RD(rflags()));
+	CHECK(!WIRE_RA(rflags()) && !WIRE_TC(rflags()));
+	CHECK_EQ(WIRE_RCODE(rflags()), WIRE_RCODE_NOERROR);
+	CHECK_EQ(rcount(0), 1);
+	CHECK_EQ(rcount(1), 1);
+	CHECK_MEM(resp + 12, q.b + 12, q.len - 12); /* the question, case and all */
+	CHECK_MEM(resp + len - 4, "\xc0\x00\x02\x50", 4);
+}
+
+static void test_edns_is_echoed_with_our_size_and_do_bit(void)
+{
+	struct pk q;
+	struct wire_edns e;
+	size_t len;
+
+	pk_query(&q, "www.local.test.", WIRE_TYPE_AAAA);
+	wire_put_u16(q.b + 10, 1);
+	pk_opt(&q, 4096, 0, 0, WIRE_EDNS_FLAG_DO, NULL, 0);
+	len = ask(&q);
+	e = resp_edns(len);
+	CHECK(e.present);
+	CHECK_EQ(e.udp_size, 1232);
+	CHECK(e.do_bit);
+	CHECK_EQ(e.version, 0);
+	CHECK_EQ(rcount(1), 1);
+}
+
+static void test_no_edns_in_query_means_no_opt_in_answer(void)
+{
+	struct pk q;
+
+	pk_query(&q, "www.local.test.", WIRE_TYPE_A);
+	CHECK(!resp_edns(ask(&q)).present);
+	CHECK_EQ(rcount(3), 0);
+}
+
+static void test_big_answer_without_edns_is_truncated_to_512(void)
+{
+	struct pk q;
+	size_t len;
+
+	pk_query(&q, "big.local.test.", WIRE_TYPE_TXT);
+	len = ask(&q);
+	CHECK(len <= 512);
+	CHECK(WIRE_TC(rflags()));
+	CHECK_EQ(rcount(1), 0);
+}
+
+static void test_big_answer_fits_with_edns_and_keeps_opt_when_truncated(void)
+{
+	struct pk q;
+	size_t len;
+
+	pk_query(&q, "big.local.test.", WIRE_TYPE_TXT);
+	wire_put_u16(q.b + 10, 1);
+	pk_opt(&q, 4096, 0, 0, 0, NULL, 0);
+	len = ask(&q);
+	CHECK(len > 1000 && len <= 1232);
+	CHECK(!WIRE_TC(rflags()));
+	CHECK_EQ(rcount(1), 1);
+	/* A client that can take only 600 bytes gets TC=1 and still an OPT. */
+	wire_put_u16(q.b + q.len - 8, 600); /* the OPT's CLASS field */
+	len = ask(&q);
+	CHECK(len <= 600);
+	CHECK(WIRE_TC(rflags()));
+	CHECK(resp_edns(len).present);
+}
+
+static void test_response_with_qr_set_is_dropped(void)
+{
+	struct pk q;
+	uint64_t before = st.drop_response;
+
+	pk_query(&q, "www.local.test.", WIRE_TYPE_A);
+	wire_put_u16(q.b + 2, WIRE_FLAG_QR);
+	CHECK_EQ(ask(&q), 0);
+	CHECK_EQ(st.drop_response, before + 1);
+}
+
+static void test_short_message_is_dropped_and_counted(void)
+{
+	uint8_t b[11] = { 0 };
+	uint64_t before = st.drop_short;
+
+	CHECK_EQ(query_respond(&env, b, sizeof(b), resp, sizeof(resp), &st), 0);
+	CHECK_EQ(st.drop_short, before + 1);
+}
+
+static void test_qdcount_zero_and_two_give_formerr(void)
+{
+	struct pk q;
+
+	pk_header(&q, 7, 0, 0, 0, 0, 0);
+	CHECK(ask(&q) >= WIRE_HDR_LEN);
+	CHECK_EQ(WIRE_RCODE(rflags()), WIRE_RCODE_FORMERR);
+	pk_query(&q, "www.local.test.", WIRE_TYPE_A);
+	pk_name(&q, "www.local.test.");
+	pk_u16(&q, WIRE_TYPE_A);
+	pk_u16(&q, WIRE_CLASS_IN);
+	wire_put_u16(q.b + 4, 2);
+	CHECK(ask(&q) >= WIRE_HDR_LEN);
+	CHECK_EQ(WIRE_RCODE(rflags()), WIRE_RCODE_FORMERR);
+	CHECK_EQ(rcount(0), 0);
+}
+
+static void test_compression_loop_in_question_gives_formerr(void)
+{
+	struct pk q;
+	uint64_t before = st.rcode_formerr;
+
+	pk_header(&q, 9, 0, 1, 0, 0, 0);
+	pk_u8(&q, 0xc0);
+	pk_u8(&q, 12); /* points at itself */
+	pk_u16(&q, WIRE_TYPE_A);
+	pk_u16(&q, WIRE_CLASS_IN);
+	CHECK(ask(&q) == WIRE_HDR_LEN);
+	CHECK_EQ(WIRE_RCODE(rflags()), WIRE_RCODE_FORMERR);
+	CHECK_EQ(st.rcode_formerr, before + 1);
+}
+
+static void test_notify_opcode_gives_notimp(void)
+{
+	struct pk q;
+
+	pk_query(&q, "www.local.test.", WIRE_TYPE_SOA);
+	wire_put_u16(q.b + 2, wire_flags_set_opcode(0, WIRE_OPCODE_NOTIFY));
+	CHECK(ask(&q) > WIRE_HDR_LEN);
+	CHECK_EQ(WIRE_RCODE(rflags()), WIRE_RCODE_NOTIMP);
+	CHECK_EQ(WIRE_OPCODE(rflags()), WIRE_OPCODE_NOTIFY);
+}
+
+static void test_edns_version_1_gives_badvers(void)
+{
+	struct pk q;
+	struct wire_edns e;
+	size_t len;
+
+	pk_query(&q, "www.local.test.", WIRE_TYPE_A);
+	wire_put_u16(q.b + 10, 1);
+	pk_opt(&q, 1232, 0, 1, 0, NULL, 0);
+	len = ask(&q);
+	e = resp_edns(len);
+	CHECK(e.present);
+	CHECK_EQ(WIRE_RCODE(rflags()), 0);
+	CHECK_EQ(e.ext_rcode, 1); /* 16 = BADVERS */
+	CHECK_EQ(e.version, 0);
+	CHECK_EQ(rcount(1), 0);
+}
+
+static void test_name_outside_local_data_is_refused(void)
+{
+	struct pk q;
+
+	pk_query(&q, "www.example.", WIRE_TYPE_A);
+	CHECK(ask(&q) > WIRE_HDR_LEN);
+	CHECK_EQ(WIRE_RCODE(rflags()), WIRE_RCODE_REFUSED);
+	CHECK(!WIRE_AA(rflags()));
+}
+
+static void test_nxdomain_and_nodata_carry_the_soa_with_negative_ttl(void)
+{
+	struct pk q;
+	size_t len;
+
+	pk_query(&q, "nope.local.test.", WIRE_TYPE_A);
+	len = ask(&q);
+	CHECK_EQ(WIRE_RCODE(rflags()), WIRE_RCODE_NXDOMAIN);
+	CHECK(WIRE_AA(rflags()));
+	CHECK_EQ(rcount(1), 0);
+	CHECK_EQ(rcount(2), 1);
+	(void)len;
+	pk_query(&q, "www.local.test.", WIRE_TYPE_MX);
+	ask(&q);
+	CHECK_EQ(WIRE_RCODE(rflags()), WIRE_RCODE_NOERROR);
+	CHECK_EQ(rcount(1), 0);
+	CHECK_EQ(rcount(2), 1);
+}
+
+static void test_counters_count_queries_and_rcodes(void)
+{
+	struct pk q;
+	struct query_stats before = st;
+
+	pk_query(&q, "www.local.test.", WIRE_TYPE_A);
+	ask(&q);
+	CHECK_EQ(st.queries, before.queries + 1);
+	CHECK_EQ(st.responses, before.responses + 1);
+	CHECK_EQ(st.rcode_noerror, before.rcode_noerror + 1);
+	CHECK(strcmp(query_counter_names[0], "queries") == 0);
+}
+
+int main(void)
+{
+	setup();
+	RUN(test_local_a_answer_is_authoritative_with_question_case_kept);
+	RUN(test_edns_is_echoed_with_our_size_and_do_bit);
+	RUN(test_no_edns_in_query_means_no_opt_in_answer);
+	RUN(test_big_answer_without_edns_is_truncated_to_512);
+	RUN(test_big_answer_fits_with_edns_and_keeps_opt_when_truncated);
+	RUN(test_response_with_qr_set_is_dropped);
+	RUN(test_short_message_is_dropped_and_counted);
+	RUN(test_qdcount_zero_and_two_give_formerr);
+	RUN(test_compression_loop_in_question_gives_formerr);
+	RUN(test_notify_opcode_gives_notimp);
+	RUN(test_edns_version_1_gives_badvers);
+	RUN(test_name_outside_local_data_is_refused);
+	RUN(test_nxdomain_and_nodata_carry_the_soa_with_negative_ttl);
+	RUN(test_counters_count_queries_and_rcodes);
+	local_db_free(db);
+	TEST_EXIT();
+}
