@@ -177,6 +177,26 @@ fail:
 	return -1;
 }
 
+/*
+ * The port's IPv6 link-local address (EUI-64 from its MAC). The kernel behind the
+ * exception path derives the same one from the same MAC and uses it for neighbour
+ * discovery, so the dataplane must count it as ours.
+ */
+static void link_local_from_mac(const struct rte_ether_addr *mac, uint8_t ll[16])
+{
+	memset(ll, 0, 16);
+	ll[0] = 0xfe;
+	ll[1] = 0x80;
+	ll[8] = mac->addr_bytes[0] ^ 0x02;
+	ll[9] = mac->addr_bytes[1];
+	ll[10] = mac->addr_bytes[2];
+	ll[11] = 0xff;
+	ll[12] = 0xfe;
+	ll[13] = mac->addr_bytes[3];
+	ll[14] = mac->addr_bytes[4];
+	ll[15] = mac->addr_bytes[5];
+}
+
 static int init_port_ctx(struct daemon *d, struct worker *w, unsigned int i)
 {
 	const struct config_port *cp = &d->cfg.ports[i];
@@ -197,6 +217,8 @@ static int init_port_ctx(struct daemon *d, struct worker *w, unsigned int i)
 		else if (cp->addrs[a].family == AF_INET6 && pc.n_ip6 < NET_MAX_ADDRS)
 			memcpy(pc.ip6[pc.n_ip6++], cp->addrs[a].addr, 16);
 	}
+	if (pc.n_ip6 < NET_MAX_ADDRS)
+		link_local_from_mac(&pc.mac, pc.ip6[pc.n_ip6++]);
 	w->ports[i].port_id = d->port_ids[i];
 	return net_port_ctx_init(&w->ports[i].net, &pc);
 }

@@ -72,6 +72,10 @@ static void worker_answer(struct worker *w, struct worker_port *wp, struct rte_m
 	payload = rte_pktmbuf_mtod_offset(m, uint8_t *, p->payload_off);
 	memcpy(w->qbuf, payload, p->payload_len);
 	room = net_pkt_payload_room(m, p);
+	if (room < WORKER_MAX_RESPONSE && net_pkt_reserve(w->net, &m, p, WORKER_MAX_RESPONSE) == 0) {
+		payload = rte_pktmbuf_mtod_offset(m, uint8_t *, p->payload_off);
+		room = net_pkt_payload_room(m, p);
+	}
 	len = query_respond(w->env, w->qbuf, p->payload_len, payload, room, &w->qstats);
 	if (len == 0) {
 		rte_pktmbuf_free(m);
@@ -80,6 +84,7 @@ static void worker_answer(struct worker *w, struct worker_port *wp, struct rte_m
 	n = net_tx_dns_reply(w->net, &wp->net, m, p, (uint16_t)len, out, RTE_DIM(out));
 	if (n < 0) {
 		w->stats.reply_error++;
+		rte_pktmbuf_free(m);
 		return;
 	}
 	for (int i = 0; i < n; i++)
@@ -123,7 +128,7 @@ void worker_handle_burst(struct worker *w, struct worker_port *wp,
 	tx_flush(w, wp->port_id, &tx);
 	if (kernel.n > 0)
 		tx_flush(w, w->exc_port, &kernel);
-	net_worker_drain(w->net);
+	net_worker_flush(w->net);
 }
 
 /* What the kernel sends leaves by the wire port unchanged. */
@@ -155,11 +160,19 @@ int worker_main(void *arg)
 {
 	struct worker *w = arg;
 	struct rte_mbuf *pkts[WORKER_BURST];
+	uint64_t expire_every = rte_get_tsc_hz() / 100, next_expire = 0;
 	uint32_t empty = 0;
 
 	while (!*w->quit) {
 		uint32_t got = 0;
 		uint64_t tsc = rte_rdtsc();
+
+		/* Stale fragments must not hold mbufs: sweep every 10 ms. */
+		if (tsc >= next_expire) {
+			net_worker_expire(w->net, tsc);
+			net_worker_flush(w->net);
+			next_expire = tsc + expire_every;
+		}
 
 		w->stats.polls++;
 		for (uint16_t i = 0; i < w->n_ports; i++) {

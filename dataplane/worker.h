@@ -23,6 +23,8 @@
 
 #define WORKER_MAX_PORTS 8
 #define WORKER_BURST 32
+/* Largest DNS response sekisho sends over UDP (the EDNS maximum it accepts). */
+#define WORKER_MAX_RESPONSE 4096
 
 /* Worker counters besides the net and query ones. */
 #define WORKER_COUNTERS(X) \

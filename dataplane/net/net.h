@@ -313,7 +313,8 @@ int net_pkt_reserve(struct net_worker *w, struct rte_mbuf **m,
  * the NIC when pc->tx_offloads allows and no fragmenting is needed),
  * fragmented when the datagram exceeds pc->mtu (the fragments are chains of
  * a direct header mbuf and indirect mbufs: the port must accept multi-segment
- * tx).
+ * tx). IPv4 replies leave without DF; IPv6 fragmenting needs pc->mtu >= 1280.
+ * A reply larger than the port MTU gets the UDP checksum in software.
  *
  * @param w        worker state (pools for fragments, id counter)
  * @param pc       the port the query came from
@@ -324,8 +325,10 @@ int net_pkt_reserve(struct net_worker *w, struct rte_mbuf **m,
  * @param max_out  room in out (NET_MAX_TX_FRAGS is always enough)
  * @return number of frames in out (m is consumed: it is out[0], or it was
  *         freed after fragmenting); negative errno on failure, m still
- *         belongs to the caller: -EMSGSIZE (no room in m or too many
- *         fragments), -EINVAL, -ENOMEM (fragment pools empty).
+ *         belongs to the caller (free it): -EMSGSIZE (dns_len beyond
+ *         net_pkt_payload_room() or more fragments than max_out), -EINVAL
+ *         (m not one segment, max_out < 1, IPv6 MTU below 1280), -ENOMEM
+ *         (fragment pools empty), -ENOSPC (no headroom for the L2 header).
  */
 int net_tx_dns_reply(struct net_worker *w, struct net_port_ctx *pc,
 		struct rte_mbuf *m, const struct net_pkt *p, uint16_t dns_len,
@@ -341,20 +344,20 @@ uint16_t net_ipv4_cksum(const struct rte_ipv4_hdr *ip);
 
 /**
  * UDP, TCP or ICMPv6 checksum over a possibly multi-segment mbuf, pseudo
- * header included (ICMPv4 has none: use proto IPPROTO_ICMP).
+ * header included (ICMPv4 has none: pass IPPROTO_ICMP and none is added).
  *
- * To compute: zero the checksum field first, store the result. To verify:
- * leave the field and compare the result with 0 (a UDP checksum that computes
- * to 0 is stored as 0xffff, and a valid packet then also yields 0).
+ * To compute: zero the checksum field, call, store the result (for UDP use
+ * net_udp_cksum_store(), which also maps 0 to 0xffff). To verify: call with
+ * the field as received; a valid segment gives 0.
  *
  * @param m       the mbuf
- * @param l3_off  offset of the IPv4 or IPv6 header (version read from it)
+ * @param l3_off  offset of the IPv4 or IPv6 header (version read from it;
+ *                must lie in the first segment)
  * @param proto   upper-layer protocol for the pseudo header
  * @param l4_off  offset of the L4 header
  * @param l4_len  length of L4 header + data
- * @return checksum in network byte order (0 when verifying means valid);
- *         0xffff-never-0 rule applied for UDP when computing is the caller's
- *         (see net_udp_cksum_store()).
+ * @return the checksum as stored in the packet (network byte order); 0xffff
+ *         when [l4_off, l4_off + l4_len) is beyond the packet.
  */
 uint16_t net_l4_cksum(const struct rte_mbuf *m, uint32_t l3_off, uint8_t proto,
 		uint32_t l4_off, uint32_t l4_len);

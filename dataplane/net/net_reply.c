@@ -9,7 +9,6 @@
 #include <netinet/in.h>
 
 #include <rte_arp.h>
-#include <rte_ethdev.h>
 #include <rte_icmp.h>
 #include <rte_udp.h>
 

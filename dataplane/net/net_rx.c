@@ -166,7 +166,7 @@ again:
 		rte_pktmbuf_trim(c->m, (uint16_t)(c->m->pkt_len - (l3_off + tot)));
 	if (c->mac_mcast || !net_ip4_is_ours(c->pc, ip->dst_addr))
 		return net_drop(c, NET_CTR_DROP_NOT_FOR_US);
-	if (RTE_IS_IPV4_MCAST(rte_be_to_cpu_32(ip->src_addr)) ||
+	if ((rte_be_to_cpu_32(ip->src_addr) >> 28) == 0xe || /* multicast */
 			ip->src_addr == RTE_BE32(0xffffffff))
 		return net_drop(c, NET_CTR_DROP_BAD_IPV4_HDR);
 

@@ -126,6 +126,8 @@ enum wire_rcode {
 #define WIRE_TYPE_HINFO 13
 #define WIRE_TYPE_MX 15
 #define WIRE_TYPE_TXT 16
+#define WIRE_TYPE_SIG 24
+#define WIRE_TYPE_KEY 25
 #define WIRE_TYPE_AAAA 28
 #define WIRE_TYPE_SRV 33
 #define WIRE_TYPE_NAPTR 35
@@ -143,8 +145,6 @@ enum wire_rcode {
 #define WIRE_TYPE_CDNSKEY 60
 #define WIRE_TYPE_SVCB 64
 #define WIRE_TYPE_HTTPS 65
-#define WIRE_TYPE_SIG 24
-#define WIRE_TYPE_KEY 25
 #define WIRE_TYPE_TKEY 249
 #define WIRE_TYPE_TSIG 250
 #define WIRE_TYPE_IXFR 251

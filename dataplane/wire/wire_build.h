@@ -6,7 +6,8 @@
  * (RFC 1035 §4.1.4), keeps the header counts up to date after every call (the
  * buffer always holds a complete message of b->len bytes), and records where each
  * record's TTL field is so a cached image can have its TTLs patched on a hit.
- * No allocation: all state is inside the struct. Include "wire.h" first.
+ * No allocation: all state is inside the struct. Include "wire.h" (which includes
+ * this file) for the error codes and section numbers.
  *
  * Order of calls: wire_build_init, wire_build_header, a question, then records
  * section by section (answer, authority, additional; going back to an earlier
@@ -29,6 +30,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+struct wire_edns;
 
 #define WIRE_COMPR_MAX 64      /* names (suffixes) remembered for compression */
 #define WIRE_BUILD_TTL_MAX 128 /* TTL field offsets remembered */

@@ -86,8 +86,11 @@ int wire_parse_header(const uint8_t *pkt, size_t len, struct wire_hdr *h)
 int wire_parse_question(const uint8_t *pkt, size_t len, size_t off, struct wire_question *q)
 {
 	size_t name_len, next;
-	int rc = wire_name_unpack(pkt, len, off, q->name, &name_len, &next);
+	int rc;
 
+	if (len > WIRE_MSG_MAX)
+		return WIRE_EINVAL; /* offsets are reported as 16 bits */
+	rc = wire_name_unpack(pkt, len, off, q->name, &name_len, &next);
 	if (rc != WIRE_OK)
 		return rc;
 	if (len - next < 4)

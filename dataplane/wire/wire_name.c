@@ -204,9 +204,11 @@ bool wire_name_is_subdomain(const uint8_t *name, size_t nlen, const uint8_t *zon
 	int nn = label_offsets(name, nlen, on);
 	int nz = label_offsets(zone, zlen, oz);
 
+	if (nz == 0)
+		return zlen > 0 && zone[0] == 0; /* the root is above every name */
 	if (nz > nn)
 		return false;
-	size_t start = nn == nz ? 0 : on[nn - nz];
+	size_t start = on[nn - nz];
 	return wire_name_equal(name + start, nlen - start, zone, zlen);
 }
 

@@ -57,8 +57,7 @@ static void test_truncated_question_is_rejected(void)
 
 	pk_query(&p, "example", WIRE_TYPE_A);
 	p.len -= 2; /* QCLASS missing */
-	CHECK_EQ(parse(&p, &m), WIRE_ECOUNT == parse(&p, &m) ? WIRE_ECOUNT : WIRE_ESHORT);
-	CHECK(wire_err_is_malformed(parse(&p, &m)));
+	CHECK_EQ(parse(&p, &m), WIRE_ESHORT);
 	struct wire_question q;
 	CHECK_EQ(wire_parse_question(p.b, p.len, 12, &q), WIRE_ESHORT);
 }

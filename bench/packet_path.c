@@ -1,0 +1,852 @@
+/*
+ * bench/packet_path: the answer path of one worker lcore against a bare reflector,
+ * measured in one process on the same ring vdev, so that the ratio of the two says
+ * what sekisho's packet path costs over the cheapest possible forwarder.
+ *
+ *   sekisho-bench-packet-path [EAL options --] [--seconds N] [--warmup-ms N]
+ *                             [--names N] [--rounds N] [--json FILE]
+ *
+ * Two rte_rings joined into two ethdev ports with rte_eth_from_rings():
+ *
+ *     generator port  tx -> ring A -> rx  DUT port
+ *     (main lcore)    rx <- ring B <- tx  (worker lcore)
+ *
+ * The generator keeps ring A full of pre-built DNS queries (Ethernet, IPv4, UDP,
+ * DNS with EDNS 1232, valid checksums) and frees what comes back on ring B, checking
+ * a sample. The DUT lcore runs one of three handlers on every received burst:
+ *   forward   send the burst back untouched: the harness's own ceiling
+ *   reflect   swap MACs, IP addresses and UDP ports (testpmd's 5tswap), send back
+ *   sekisho   worker_handle_burst() of a struct worker set up as sekishod does
+ * Each handler runs for a warm-up, then N seconds; the DUT lcore counts packets and
+ * the TSC cycles spent inside the handler. No thresholds: this reports, never fails
+ * on speed. Exit status 1 when set-up fails or sekisho's sampled answers are wrong.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <rte_byteorder.h>
+#include <rte_cycles.h>
+#include <rte_eal.h>
+#include <rte_errno.h>
+#include <rte_eth_ring.h>
+#include <rte_ethdev.h>
+#include <rte_ip.h>
+#include <rte_launch.h>
+#include <rte_lcore.h>
+#include <rte_malloc.h>
+#include <rte_mbuf.h>
+#include <rte_memcpy.h>
+#include <rte_ring.h>
+#include <rte_udp.h>
+
+#include "local.h"
+#include "net.h"
+#include "query.h"
+#include "worker.h"
+
+/* As sekishod: room for the largest DNS message behind the largest headers. */
+#define BENCH_MBUF_DATA_ROOM (RTE_PKTMBUF_HEADROOM + 4096 + 256)
+#define BENCH_QBUF_LEN 65536
+#define BENCH_RING_SIZE 1024          /* like a NIC's descriptor ring */
+#define BENCH_POOL_MBUFS 8191
+#define BENCH_GEN_BURST 32
+#define BENCH_TEMPLATES 1024          /* distinct frames: id, client address, port */
+#define BENCH_FRAME_MAX 128
+#define BENCH_SAMPLE_EVERY 16         /* generator checks one response in this many */
+#define BENCH_MAX_ROUNDS 16
+#define BENCH_EDNS_SIZE 1232
+#define BENCH_ID_BASE 0x1000
+#define BENCH_CLIENT_PORT_BASE 20000
+
+static const char *const default_eal_args[] = {
+	"-l", "0,1", "--no-huge", "-m", "1024", "--in-memory", "--no-pci",
+	"--log-level=error",
+};
+
+enum bench_mode { MODE_FORWARD, MODE_REFLECT, MODE_SEKISHO, MODE_COUNT };
+static const char *const mode_names[MODE_COUNT] = { "forward", "reflect", "sekisho" };
+
+struct bench_opts {
+	unsigned int seconds;
+	unsigned int warmup_ms;
+	unsigned int names;
+	unsigned int rounds;
+	const char *json;
+};
+
+/* One pre-built query frame. */
+struct frame {
+	uint16_t len;
+	uint8_t bytes[BENCH_FRAME_MAX];
+};
+
+/* What the DUT lcore measured for one run of one mode. */
+struct dut_result {
+	uint64_t handled;      /* packets given to the handler in the window */
+	uint64_t sent;         /* packets the handler transmitted in the window */
+	uint64_t cycles;       /* TSC cycles inside the handler in the window */
+	double window_s;       /* length of the window */
+};
+
+/* What the generator saw during one run. */
+struct gen_result {
+	uint64_t sent;
+	uint64_t received;
+	uint64_t checked;
+	uint64_t errors;
+	uint64_t cycles;       /* TSC cycles building, sending, receiving, freeing */
+};
+
+struct run_result {
+	struct dut_result dut;
+	struct gen_result gen;
+};
+
+/* Everything the two lcores share. */
+struct bench {
+	struct bench_opts opt;
+	struct rte_mempool *pool;
+	struct rte_mempool *indirect_pool;
+	struct rte_ring *ring_a, *ring_b;
+	uint16_t gen_port, dut_port;
+	struct rte_ether_addr gen_mac, dut_mac;
+	rte_be32_t dut_ip;
+	struct frame *frames;               /* BENCH_TEMPLATES of them */
+	struct local_db *local;
+	struct query_env env;
+	struct worker *worker;
+	volatile bool worker_quit;          /* never set: worker_main is not run */
+	/* per run */
+	enum bench_mode mode;
+	volatile bool dut_done;
+	struct dut_result dut;
+};
+
+/* ---- options ------------------------------------------------------------ */
+
+static int usage(void)
+{
+	fprintf(stderr,
+		"usage: sekisho-bench-packet-path [EAL options --] [--seconds N] [--warmup-ms N]\n"
+		"                                 [--names N] [--rounds N] [--json FILE]\n"
+		"  default EAL options: -l 0,1 --no-huge -m 1024 --in-memory --no-pci "
+		"--log-level=error\n");
+	return 2;
+}
+
+static int parse_uint(const char *s, unsigned int min, unsigned int max, unsigned int *out)
+{
+	char *end;
+	unsigned long v;
+
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno != 0 || *s == '\0' || *end != '\0' || v < min || v > max)
+		return -1;
+	*out = (unsigned int)v;
+	return 0;
+}
+
+static int parse_opts(int argc, char **argv, struct bench_opts *o)
+{
+	static const struct option longopts[] = {
+		{ "seconds", required_argument, NULL, 's' },
+		{ "warmup-ms", required_argument, NULL, 'w' },
+		{ "names", required_argument, NULL, 'n' },
+		{ "rounds", required_argument, NULL, 'r' },
+		{ "json", required_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c, bad = 0;
+
+	o->seconds = 5;
+	o->warmup_ms = 500;
+	o->names = 64;
+	o->rounds = 1;
+	o->json = NULL;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		switch (c) {
+		case 's': bad |= parse_uint(optarg, 1, 3600, &o->seconds); break;
+		case 'w': bad |= parse_uint(optarg, 0, 60000, &o->warmup_ms); break;
+		case 'n': bad |= parse_uint(optarg, 1, BENCH_TEMPLATES, &o->names); break;
+		case 'r': bad |= parse_uint(optarg, 1, BENCH_MAX_ROUNDS, &o->rounds); break;
+		case 'j': o->json = optarg; break;
+		default: return -1;
+		}
+	}
+	return bad != 0 || optind != argc ? -1 : 0;
+}
+
+/*
+ * EAL arguments come before "--"; without "--" every argument is the bench's and
+ * the EAL gets the defaults. Returns the EAL argc; *bench_argv is what follows.
+ */
+static int split_args(int argc, char **argv, char **eal_argv, int eal_max,
+		      char ***bench_argv, int *bench_argc)
+{
+	int dashes = -1, n = 0;
+
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--") == 0) {
+			dashes = i;
+			break;
+		}
+	}
+	eal_argv[n++] = argv[0];
+	if (dashes < 0) {
+		for (size_t i = 0; i < RTE_DIM(default_eal_args) && n < eal_max; i++)
+			eal_argv[n++] = (char *)(uintptr_t)default_eal_args[i];
+		*bench_argv = argv;
+		*bench_argc = argc;
+	} else {
+		for (int i = 1; i < dashes && n < eal_max; i++)
+			eal_argv[n++] = argv[i];
+		argv[dashes] = argv[0];
+		*bench_argv = &argv[dashes];
+		*bench_argc = argc - dashes;
+	}
+	return n;
+}
+
+/* ---- local data: www<i>.bench.test. A 198.18.<i/256>.<i%256> ------------- */
+
+/* Wire form of www<i>.bench.test. Returns its length. */
+static size_t bench_name(unsigned int i, uint8_t *out)
+{
+	char label[16];
+	int n = snprintf(label, sizeof(label), "www%u", i);
+	size_t len = 0;
+
+	out[len++] = (uint8_t)n;
+	memcpy(out + len, label, (size_t)n);
+	len += (size_t)n;
+	memcpy(out + len, "\5bench\4test", 12); /* with the root label's 0 */
+	return len + 12;
+}
+
+static int build_local_db(struct bench *b)
+{
+	static const uint8_t apex[] = "\5bench\4test";
+	struct local_conf lc;
+	unsigned int bad_line = 0;
+	int rc;
+
+	local_conf_init(&lc);
+	rc = local_conf_add_zone(&lc, apex, sizeof(apex), 1, LOCAL_ZONE_STATIC, 1);
+	for (unsigned int i = 0; rc == 0 && i < b->opt.names; i++) {
+		uint8_t name[LOCAL_NAME_MAX];
+		uint8_t a[4] = { 198, 18, (uint8_t)(i >> 8), (uint8_t)i };
+		size_t len = bench_name(i, name);
+
+		rc = local_conf_add_rr(&lc, name, len, 1 /* A */, 1 /* IN */, 300, a, 4, i + 2);
+	}
+	if (rc == 0)
+		rc = local_conf_finish(&lc, &bad_line);
+	if (rc == 0)
+		rc = local_db_build(&lc, &b->local);
+	local_conf_free(&lc);
+	if (rc != 0) {
+		fprintf(stderr, "bench: local data: %s (line %u)\n", local_strerror(rc), bad_line);
+		return -1;
+	}
+	b->env.local = b->local;
+	b->env.edns_buffer_size = BENCH_EDNS_SIZE;
+	return 0;
+}
+
+/* ---- query frames --------------------------------------------------------- */
+
+static rte_be32_t client_ip(unsigned int i)
+{
+	return rte_cpu_to_be_32(RTE_IPV4(10, 1, (i >> 8) & 0xff, i & 0xff));
+}
+
+static uint16_t frame_id(unsigned int i)
+{
+	return (uint16_t)(BENCH_ID_BASE + i);
+}
+
+/* DNS query for www<name>.bench.test. A IN, RD, with an OPT of size 1232. */
+static size_t build_dns_query(uint8_t *p, uint16_t id, unsigned int name)
+{
+	static const uint8_t opt[11] = { 0, 0, 41, BENCH_EDNS_SIZE >> 8, BENCH_EDNS_SIZE & 0xff,
+					 0, 0, 0, 0, 0, 0 };
+	size_t len;
+
+	p[0] = (uint8_t)(id >> 8);
+	p[1] = (uint8_t)id;
+	p[2] = 0x01; p[3] = 0x00;            /* RD */
+	p[4] = 0; p[5] = 1;                  /* QDCOUNT */
+	p[6] = 0; p[7] = 0;
+	p[8] = 0; p[9] = 0;
+	p[10] = 0; p[11] = 1;                /* ARCOUNT: the OPT */
+	len = 12 + bench_name(name, p + 12);
+	p[len++] = 0; p[len++] = 1;          /* A */
+	p[len++] = 0; p[len++] = 1;          /* IN */
+	memcpy(p + len, opt, sizeof(opt));
+	return len + sizeof(opt);
+}
+
+static void build_frame(const struct bench *b, unsigned int i, struct frame *f)
+{
+	struct rte_ether_hdr *eth = (struct rte_ether_hdr *)f->bytes;
+	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(eth + 1);
+	struct rte_udp_hdr *udp = (struct rte_udp_hdr *)(ip + 1);
+	size_t dns_len = build_dns_query((uint8_t *)(udp + 1), frame_id(i), i % b->opt.names);
+
+	eth->src_addr = b->gen_mac;
+	eth->dst_addr = b->dut_mac;
+	eth->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4);
+	memset(ip, 0, sizeof(*ip));
+	ip->version_ihl = RTE_IPV4_VHL_DEF;
+	ip->total_length = rte_cpu_to_be_16((uint16_t)(sizeof(*ip) + sizeof(*udp) + dns_len));
+	ip->packet_id = rte_cpu_to_be_16((uint16_t)i);
+	ip->time_to_live = 64;
+	ip->next_proto_id = IPPROTO_UDP;
+	ip->src_addr = client_ip(i);
+	ip->dst_addr = b->dut_ip;
+	ip->hdr_checksum = rte_ipv4_cksum(ip);
+	udp->src_port = rte_cpu_to_be_16((uint16_t)(BENCH_CLIENT_PORT_BASE + i));
+	udp->dst_port = rte_cpu_to_be_16(NET_DNS_PORT);
+	udp->dgram_len = rte_cpu_to_be_16((uint16_t)(sizeof(*udp) + dns_len));
+	udp->dgram_cksum = 0;
+	udp->dgram_cksum = rte_ipv4_udptcp_cksum(ip, udp);
+	f->len = (uint16_t)(sizeof(*eth) + sizeof(*ip) + sizeof(*udp) + dns_len);
+}
+
+static int build_frames(struct bench *b)
+{
+	b->frames = rte_zmalloc("bench_frames", sizeof(struct frame) * BENCH_TEMPLATES,
+				RTE_CACHE_LINE_SIZE);
+	if (b->frames == NULL)
+		return -1;
+	for (unsigned int i = 0; i < BENCH_TEMPLATES; i++)
+		build_frame(b, i, &b->frames[i]);
+	return 0;
+}
+
+/* ---- ports ------------------------------------------------------------------ */
+
+static int start_ring_port(uint16_t port, struct rte_mempool *pool)
+{
+	struct rte_eth_conf conf;
+	int rc;
+
+	memset(&conf, 0, sizeof(conf));
+	rc = rte_eth_dev_configure(port, 1, 1, &conf);
+	if (rc == 0)
+		rc = rte_eth_rx_queue_setup(port, 0, BENCH_RING_SIZE, (int)rte_socket_id(),
+					    NULL, pool);
+	if (rc == 0)
+		rc = rte_eth_tx_queue_setup(port, 0, BENCH_RING_SIZE, (int)rte_socket_id(), NULL);
+	if (rc == 0)
+		rc = rte_eth_dev_start(port);
+	return rc;
+}
+
+static int make_port(const char *name, struct rte_ring *rx, struct rte_ring *tx,
+		     struct rte_mempool *pool, uint16_t *port, struct rte_ether_addr *mac)
+{
+	int id = rte_eth_from_rings(name, &rx, 1, &tx, 1, rte_socket_id());
+
+	if (id < 0 || start_ring_port((uint16_t)id, pool) != 0) {
+		fprintf(stderr, "bench: ring port %s: %s\n", name, rte_strerror(rte_errno));
+		return -1;
+	}
+	*port = (uint16_t)id;
+	return rte_eth_macaddr_get(*port, mac);
+}
+
+static int setup_ports(struct bench *b)
+{
+	unsigned int flags = RING_F_SP_ENQ | RING_F_SC_DEQ;
+	int socket = (int)rte_socket_id();
+
+	b->pool = rte_pktmbuf_pool_create("bench_mbuf", BENCH_POOL_MBUFS, 256, 0,
+					  BENCH_MBUF_DATA_ROOM, socket);
+	b->indirect_pool = rte_pktmbuf_pool_create("bench_indirect", 8191, 256, 0, 0, socket);
+	b->ring_a = rte_ring_create("bench_a", BENCH_RING_SIZE, socket, flags);
+	b->ring_b = rte_ring_create("bench_b", BENCH_RING_SIZE, socket, flags);
+	if (b->pool == NULL || b->indirect_pool == NULL || b->ring_a == NULL ||
+	    b->ring_b == NULL) {
+		fprintf(stderr, "bench: pools/rings: %s\n", rte_strerror(rte_errno));
+		return -1;
+	}
+	if (make_port("bench_gen", b->ring_b, b->ring_a, b->pool, &b->gen_port, &b->gen_mac) ||
+	    make_port("bench_dut", b->ring_a, b->ring_b, b->pool, &b->dut_port, &b->dut_mac))
+		return -1;
+	b->dut_ip = rte_cpu_to_be_32(RTE_IPV4(10, 53, 0, 1));
+	return 0;
+}
+
+/* ---- the worker, as control/sekishod.c init_worker / init_port_ctx -------- */
+
+static int init_bench_port_ctx(struct bench *b, struct worker *w)
+{
+	struct rte_eth_dev_info info;
+	struct net_port_conf pc;
+
+	memset(&pc, 0, sizeof(pc));
+	if (rte_eth_dev_info_get(b->dut_port, &info) != 0)
+		return -1;
+	pc.port_id = b->dut_port;
+	pc.vlan = 0;
+	pc.mtu = 1500;
+	pc.mac = b->dut_mac;
+	/* What drivers/port.c would enable: whatever the PMD offers (the ring PMD: none). */
+	pc.tx_offloads = info.tx_offload_capa &
+		(RTE_ETH_TX_OFFLOAD_IPV4_CKSUM | RTE_ETH_TX_OFFLOAD_UDP_CKSUM);
+	pc.n_ip4 = 1;
+	pc.ip4[0] = b->dut_ip;
+	w->ports[0].port_id = b->dut_port;
+	return net_port_ctx_init(&w->ports[0].net, &pc);
+}
+
+static int init_bench_worker(struct bench *b, unsigned int lcore)
+{
+	struct net_worker_params prm = {
+		.frag_buckets = 1024,
+		.frag_bucket_entries = 16,
+		.frag_max_entries = 4096,
+		.frag_ttl_ms = 2000,
+		.socket_id = (int)rte_lcore_to_socket_id(lcore),
+		.direct_pool = b->pool,
+		.indirect_pool = b->indirect_pool,
+		.big_pool = b->pool,
+		.id_seed = (uint32_t)rte_rdtsc(),
+	};
+	struct worker *w;
+
+	w = rte_zmalloc_socket("bench_worker", sizeof(*w), RTE_CACHE_LINE_SIZE, prm.socket_id);
+	if (w == NULL)
+		return -1;
+	b->worker = w;
+	w->lcore_id = lcore;
+	w->queue = 0;
+	w->n_ports = 1;
+	w->has_exception = false;
+	w->env = &b->env;
+	w->idle_polls = 0;
+	w->idle_sleep_us = 0;
+	w->quit = &b->worker_quit;
+	w->qbuf_len = BENCH_QBUF_LEN;
+	w->qbuf = rte_malloc_socket("bench_qbuf", BENCH_QBUF_LEN, 64, prm.socket_id);
+	w->net = rte_zmalloc_socket("bench_net_worker", sizeof(*w->net), RTE_CACHE_LINE_SIZE,
+				    prm.socket_id);
+	if (w->qbuf == NULL || w->net == NULL || net_worker_init(w->net, &prm) != 0 ||
+	    init_bench_port_ctx(b, w) != 0) {
+		fprintf(stderr, "bench: worker set-up failed\n");
+		return -1;
+	}
+	return 0;
+}
+
+/* ---- DUT lcore -------------------------------------------------------------- */
+
+static uint16_t send_or_free(uint16_t port, struct rte_mbuf **pkts, uint16_t n)
+{
+	uint16_t sent = rte_eth_tx_burst(port, 0, pkts, n);
+
+	if (sent < n)
+		rte_pktmbuf_free_bulk(&pkts[sent], n - sent);
+	return sent;
+}
+
+/* testpmd's 5tswap: MACs, then IPv4/IPv6 addresses, then UDP/TCP ports. Nothing else. */
+static void swap_5tuple(struct rte_mbuf *m)
+{
+	struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
+	struct rte_ether_addr mac = eth->dst_addr;
+	uint8_t *l3 = (uint8_t *)(eth + 1), *l4, proto;
+
+	eth->dst_addr = eth->src_addr;
+	eth->src_addr = mac;
+	if (eth->ether_type == rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4)) {
+		struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)l3;
+		rte_be32_t a = ip->src_addr;
+
+		ip->src_addr = ip->dst_addr;
+		ip->dst_addr = a;
+		proto = ip->next_proto_id;
+		l4 = l3 + rte_ipv4_hdr_len(ip);
+	} else if (eth->ether_type == rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV6)) {
+		struct rte_ipv6_hdr *ip = (struct rte_ipv6_hdr *)l3;
+		uint8_t a[16];
+
+		memcpy(a, ip->src_addr, 16);
+		memcpy(ip->src_addr, ip->dst_addr, 16);
+		memcpy(ip->dst_addr, a, 16);
+		proto = ip->proto;
+		l4 = l3 + sizeof(*ip);
+	} else {
+		return;
+	}
+	if (proto == IPPROTO_UDP || proto == IPPROTO_TCP) {
+		uint16_t *ports = (uint16_t *)l4, p = ports[0];
+
+		ports[0] = ports[1];
+		ports[1] = p;
+	}
+}
+
+/* Handle one burst in the current mode; returns the packets transmitted. */
+static uint64_t dut_handle(struct bench *b, struct rte_mbuf **pkts, uint16_t n, uint64_t tsc)
+{
+	struct worker *w = b->worker;
+	uint64_t before;
+
+	switch (b->mode) {
+	case MODE_SEKISHO:
+		before = w->stats.tx_sent;
+		worker_handle_burst(w, &w->ports[0], pkts, n, tsc);
+		return w->stats.tx_sent - before;
+	case MODE_REFLECT:
+		for (uint16_t i = 0; i < n; i++) {
+			if (i + 1 < n)
+				rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 1], void *));
+			swap_5tuple(pkts[i]);
+		}
+		return send_or_free(b->dut_port, pkts, n);
+	case MODE_FORWARD:
+	default:
+		return send_or_free(b->dut_port, pkts, n);
+	}
+}
+
+/*
+ * Poll the DUT port for warm-up + seconds (bounded by time only: each poll is
+ * short), counting in the window after the warm-up.
+ */
+static int dut_main(void *arg)
+{
+	struct bench *b = arg;
+	struct rte_mbuf *pkts[WORKER_BURST];
+	uint64_t hz = rte_get_tsc_hz(), start = rte_rdtsc(), now = start;
+	uint64_t warm_end = start + hz * b->opt.warmup_ms / 1000;
+	uint64_t end = warm_end + hz * b->opt.seconds;
+	struct dut_result r = { 0, 0, 0, 0.0 };
+
+	while (now < end) {
+		uint16_t n = rte_eth_rx_burst(b->dut_port, 0, pkts, WORKER_BURST);
+		uint64_t t0, t1, sent;
+
+		if (n == 0) {
+			now = rte_rdtsc();
+			continue;
+		}
+		t0 = rte_rdtsc();
+		sent = dut_handle(b, pkts, n, t0);
+		t1 = rte_rdtsc();
+		if (t0 >= warm_end) {
+			r.handled += n;
+			r.sent += sent;
+			r.cycles += t1 - t0;
+		}
+		now = t1;
+	}
+	r.window_s = (double)(now - warm_end) / (double)hz;
+	b->dut = r;
+	b->dut_done = true;
+	return 0;
+}
+
+/* ---- generator (main lcore) --------------------------------------------- */
+
+/* Is this a correct sekisho answer to one of our frames? */
+static bool answer_ok(const struct bench *b, const struct rte_mbuf *m)
+{
+	const struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
+	const struct rte_ipv4_hdr *ip = (const struct rte_ipv4_hdr *)(eth + 1);
+	const struct rte_udp_hdr *udp;
+	const uint8_t *dns;
+	unsigned int idx;
+	uint16_t id;
+
+	if (m->nb_segs != 1 || m->data_len < sizeof(*eth) + sizeof(*ip) + 8 + 12 ||
+	    eth->ether_type != rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4) ||
+	    !rte_is_same_ether_addr(&eth->dst_addr, &b->gen_mac) ||
+	    ip->next_proto_id != IPPROTO_UDP || rte_ipv4_cksum(ip) != 0)
+		return false;
+	udp = (const struct rte_udp_hdr *)((const uint8_t *)ip + rte_ipv4_hdr_len(ip));
+	dns = (const uint8_t *)(udp + 1);
+	if ((const uint8_t *)dns + 12 > rte_pktmbuf_mtod(m, const uint8_t *) + m->data_len ||
+	    udp->src_port != rte_cpu_to_be_16(NET_DNS_PORT) ||
+	    rte_ipv4_udptcp_cksum_verify(ip, udp) != 0)
+		return false;
+	id = (uint16_t)(dns[0] << 8 | dns[1]);
+	idx = (uint16_t)(id - BENCH_ID_BASE);
+	return idx < BENCH_TEMPLATES &&
+	       udp->dst_port == rte_cpu_to_be_16((uint16_t)(BENCH_CLIENT_PORT_BASE + idx)) &&
+	       ip->dst_addr == client_ip(idx) &&
+	       (dns[2] & 0x80) != 0 &&              /* QR */
+	       (dns[3] & 0x0f) == 0 &&              /* NOERROR */
+	       dns[6] == 0 && dns[7] == 1;          /* ANCOUNT 1 */
+}
+
+static void gen_receive(struct bench *b, struct gen_result *g)
+{
+	struct rte_mbuf *pkts[BENCH_GEN_BURST * 2];
+	uint16_t n = rte_eth_rx_burst(b->gen_port, 0, pkts, RTE_DIM(pkts));
+
+	for (uint16_t i = 0; i < n; i++) {
+		if ((g->received + i) % BENCH_SAMPLE_EVERY != 0 || b->mode != MODE_SEKISHO)
+			continue;
+		g->checked++;
+		if (!answer_ok(b, pkts[i]))
+			g->errors++;
+	}
+	g->received += n;
+	if (n > 0)
+		rte_pktmbuf_free_bulk(pkts, n);
+}
+
+/* Fill ring A up with a burst of queries when it has room; *next cycles templates. */
+static void gen_send(struct bench *b, struct gen_result *g, unsigned int *next)
+{
+	struct rte_mbuf *pkts[BENCH_GEN_BURST];
+	unsigned int k = *next;
+
+	if (rte_ring_free_count(b->ring_a) < BENCH_GEN_BURST ||
+	    rte_pktmbuf_alloc_bulk(b->pool, pkts, BENCH_GEN_BURST) != 0)
+		return;
+	for (unsigned int i = 0; i < BENCH_GEN_BURST; i++) {
+		const struct frame *f = &b->frames[k];
+
+		rte_memcpy(rte_pktmbuf_mtod(pkts[i], void *), f->bytes, f->len);
+		pkts[i]->data_len = f->len;
+		pkts[i]->pkt_len = f->len;
+		k = (k + 1) % BENCH_TEMPLATES;
+	}
+	*next = k;
+	g->sent += send_or_free(b->gen_port, pkts, BENCH_GEN_BURST);
+}
+
+static void drain_port(uint16_t port)
+{
+	struct rte_mbuf *pkts[64];
+	uint16_t n;
+
+	for (int i = 0; i < 1024; i++) {
+		n = rte_eth_rx_burst(port, 0, pkts, RTE_DIM(pkts));
+		if (n == 0)
+			break;
+		rte_pktmbuf_free_bulk(pkts, n);
+	}
+}
+
+/* One measured run of one mode: DUT on its lcore, the generator here. */
+static int run_mode(struct bench *b, enum bench_mode mode, unsigned int dut_lcore,
+		    struct run_result *out)
+{
+	uint64_t hz = rte_get_tsc_hz();
+	uint64_t hard_end = rte_rdtsc() + hz * (b->opt.seconds + b->opt.warmup_ms / 1000 + 10);
+	struct gen_result g = { 0, 0, 0, 0, 0 };
+	unsigned int next = 0;
+	uint64_t t0;
+
+	b->mode = mode;
+	b->dut_done = false;
+	if (rte_eal_remote_launch(dut_main, b, dut_lcore) != 0)
+		return -1;
+	t0 = rte_rdtsc();
+	while (!b->dut_done && rte_rdtsc() < hard_end) {
+		gen_receive(b, &g);
+		gen_send(b, &g, &next);
+	}
+	g.cycles = rte_rdtsc() - t0;
+	rte_eal_wait_lcore(dut_lcore);
+	drain_port(b->dut_port);
+	drain_port(b->gen_port);
+	out->dut = b->dut;
+	out->gen = g;
+	return b->dut_done ? 0 : -1;
+}
+
+/* ---- report ----------------------------------------------------------------- */
+
+static double pps(const struct run_result *r)
+{
+	return r->dut.window_s > 0 ? (double)r->dut.sent / r->dut.window_s : 0.0;
+}
+
+static double cycles_per_packet(const struct run_result *r)
+{
+	return r->dut.handled > 0 ? (double)r->dut.cycles / (double)r->dut.handled : 0.0;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+static double median(double *v, unsigned int n)
+{
+	qsort(v, n, sizeof(*v), cmp_double);
+	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+struct summary {
+	double pps[MODE_COUNT];
+	double cpp[MODE_COUNT];
+	uint64_t checked, errors, sekisho_sent, sekisho_handled;
+};
+
+static void summarize(const struct run_result (*runs)[MODE_COUNT], unsigned int rounds,
+		      struct summary *s)
+{
+	double v[BENCH_MAX_ROUNDS], c[BENCH_MAX_ROUNDS];
+
+	memset(s, 0, sizeof(*s));
+	for (int m = 0; m < MODE_COUNT; m++) {
+		for (unsigned int r = 0; r < rounds; r++) {
+			v[r] = pps(&runs[r][m]);
+			c[r] = cycles_per_packet(&runs[r][m]);
+		}
+		s->pps[m] = median(v, rounds);
+		s->cpp[m] = median(c, rounds);
+	}
+	for (unsigned int r = 0; r < rounds; r++) {
+		s->checked += runs[r][MODE_SEKISHO].gen.checked;
+		s->errors += runs[r][MODE_SEKISHO].gen.errors;
+		s->sekisho_sent += runs[r][MODE_SEKISHO].dut.sent;
+		s->sekisho_handled += runs[r][MODE_SEKISHO].dut.handled;
+	}
+}
+
+static void print_run(unsigned int round, enum bench_mode m, const struct run_result *r)
+{
+	double gen_cpp = r->gen.sent > 0 ? (double)r->gen.cycles / (double)r->gen.sent : 0;
+
+	printf("round %u %-8s %12.0f pps  %7.1f cycles/pkt  (handled %" PRIu64 ", sent %"
+	       PRIu64 ", generator %.1f cycles/pkt)\n", round + 1, mode_names[m], pps(r),
+	       cycles_per_packet(r), r->dut.handled, r->dut.sent, gen_cpp);
+}
+
+static void print_worker_counters(const struct worker *w)
+{
+	const struct net_counters *c = &w->ports[0].net.ctr;
+
+	printf("sekisho counters: responses %" PRIu64 ", noerror %" PRIu64 ", refused %"
+	       PRIu64 ", reply_error %" PRIu64 ", tx_dropped %" PRIu64, w->qstats.responses,
+	       w->qstats.rcode_noerror, w->qstats.rcode_refused, w->stats.reply_error,
+	       w->stats.tx_dropped);
+	for (int i = 0; i < NET_CTR_MAX; i++)
+		if (strncmp(net_counter_names[i], "drop_", 5) == 0 && c->c[i] != 0)
+			printf(", %s %" PRIu64, net_counter_names[i], c->c[i]);
+	printf("\n");
+}
+
+static int write_json(const struct bench *b, const struct summary *s, double tsc_hz)
+{
+	FILE *f = fopen(b->opt.json, "w");
+	double ratio = s->pps[MODE_REFLECT] > 0 ? s->pps[MODE_SEKISHO] / s->pps[MODE_REFLECT] : 0;
+
+	if (f == NULL) {
+		perror(b->opt.json);
+		return -1;
+	}
+	fprintf(f, "{\"sekisho_pps\": %.0f, \"reflect_pps\": %.0f, \"cycles_per_answer\": %.1f, "
+		"\"ratio\": %.4f, \"reflect_cycles_per_packet\": %.1f, \"forward_pps\": %.0f, "
+		"\"forward_cycles_per_packet\": %.1f, \"seconds\": %u, \"rounds\": %u, "
+		"\"names\": %u, \"tsc_hz\": %.0f, \"checked\": %" PRIu64 ", \"errors\": %" PRIu64
+		"}\n", s->pps[MODE_SEKISHO], s->pps[MODE_REFLECT], s->cpp[MODE_SEKISHO], ratio,
+		s->cpp[MODE_REFLECT], s->pps[MODE_FORWARD], s->cpp[MODE_FORWARD],
+		b->opt.seconds, b->opt.rounds, b->opt.names, tsc_hz, s->checked, s->errors);
+	return fclose(f) == 0 ? 0 : -1;
+}
+
+static int report(const struct bench *b, const struct run_result (*runs)[MODE_COUNT])
+{
+	struct summary s;
+	double ratio;
+
+	summarize(runs, b->opt.rounds, &s);
+	ratio = s.pps[MODE_REFLECT] > 0 ? s.pps[MODE_SEKISHO] / s.pps[MODE_REFLECT] : 0;
+	print_worker_counters(b->worker);
+	printf("\nforward (harness ceiling) %12.0f pps  %7.1f cycles/pkt\n",
+	       s.pps[MODE_FORWARD], s.cpp[MODE_FORWARD]);
+	printf("reflect (5tswap)          %12.0f pps  %7.1f cycles/pkt\n",
+	       s.pps[MODE_REFLECT], s.cpp[MODE_REFLECT]);
+	printf("sekisho                   %12.0f pps  %7.1f cycles/answer\n",
+	       s.pps[MODE_SEKISHO], s.cpp[MODE_SEKISHO]);
+	printf("ratio sekisho/reflect     %12.3f\n", ratio);
+	printf("answers checked %" PRIu64 ", wrong %" PRIu64 "; TSC %.0f MHz\n",
+	       s.checked, s.errors, (double)rte_get_tsc_hz() / 1e6);
+	if (b->opt.json != NULL && write_json(b, &s, (double)rte_get_tsc_hz()) != 0)
+		return 1;
+	if (s.checked == 0 || s.errors != 0 || s.sekisho_sent == 0) {
+		fprintf(stderr, "bench: sekisho's answers are missing or wrong\n");
+		return 1;
+	}
+	return 0;
+}
+
+/* ---- main ------------------------------------------------------------------- */
+
+static int setup(struct bench *b)
+{
+	if (setup_ports(b) != 0 || build_local_db(b) != 0 || build_frames(b) != 0)
+		return -1;
+	return 0;
+}
+
+static int run_all(struct bench *b, unsigned int dut_lcore)
+{
+	static struct run_result runs[BENCH_MAX_ROUNDS][MODE_COUNT];
+
+	for (unsigned int r = 0; r < b->opt.rounds; r++) {
+		for (int m = 0; m < MODE_COUNT; m++) {
+			if (run_mode(b, (enum bench_mode)m, dut_lcore, &runs[r][m]) != 0) {
+				fprintf(stderr, "bench: %s run did not finish\n", mode_names[m]);
+				return 1;
+			}
+			print_run(r, (enum bench_mode)m, &runs[r][m]);
+		}
+	}
+	return report(b, (const struct run_result (*)[MODE_COUNT])runs);
+}
+
+int main(int argc, char **argv)
+{
+	static struct bench b;
+	char *eal_argv[64], **bench_argv;
+	int eal_argc, bench_argc, rc;
+	unsigned int dut_lcore;
+
+	eal_argc = split_args(argc, argv, eal_argv, (int)RTE_DIM(eal_argv), &bench_argv,
+			     &bench_argc);
+	if (parse_opts(bench_argc, bench_argv, &b.opt) != 0)
+		return usage();
+	if (rte_eal_init(eal_argc, eal_argv) < 0) {
+		fprintf(stderr, "bench: EAL init failed: %s\n", rte_strerror(rte_errno));
+		return 1;
+	}
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	dut_lcore = rte_get_next_lcore(rte_get_main_lcore(), 1, 0);
+	if (dut_lcore >= RTE_MAX_LCORE) {
+		fprintf(stderr, "bench: needs two lcores (-l 0,1): generator and DUT\n");
+		rte_eal_cleanup();
+		return 1;
+	}
+	rc = 1;
+	if (setup(&b) == 0 && init_bench_worker(&b, dut_lcore) == 0) {
+		printf("packet-path: generator lcore %u, DUT lcore %u, %u s per mode after "
+		       "%u ms warm-up, %u name(s), %u round(s)\n", rte_get_main_lcore(),
+		       dut_lcore, b.opt.seconds, b.opt.warmup_ms, b.opt.names, b.opt.rounds);
+		rc = run_all(&b, dut_lcore);
+	}
+	if (b.worker != NULL && b.worker->net != NULL)
+		net_worker_free(b.worker->net);
+	local_db_free(b.local);
+	rte_eal_cleanup();
+	return rc;
+}
