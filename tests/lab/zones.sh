@@ -74,7 +74,8 @@ ksk_ds() { # zone: SHA-256 DS of the zone's KSK(s), one per line
 sign_bind() { # zone, extra dnssec-signzone args...: zones/<zone>.zone -> .signed and .ds
     local zone=$1
     shift
-    dnssec-signzone -q -S -x -O full -K "$LAB_DIR/keys/$zone" -o "$zone" \
+    # -d: dsset files go beside the keys, never into the working directory
+    dnssec-signzone -q -S -x -O full -K "$LAB_DIR/keys/$zone" -d "$LAB_DIR/keys/$zone" -o "$zone" \
         -f "$ZDIR/$zone.signed" "$@" "$ZDIR/$zone.zone" >/dev/null
     ksk_ds "$zone" >"$ZDIR/$zone.ds"
 }
