@@ -1,0 +1,116 @@
+/*
+ * config.h - sekishod.conf parser (slow path, control thread only).
+ *
+ * Reads the Unbound-like format of docs/config-format.md into a plain,
+ * owned struct config. The result holds no pointers into the input and
+ * nothing shared, so it can be turned into an immutable snapshot and
+ * published to workers by RCU on reload.
+ *
+ * Every error message has the form "FILE:LINE: reason".
+ */
+#ifndef SEKISHO_CONFIG_H
+#define SEKISHO_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "local.h"
+
+#define CONFIG_MAX_PORTS      8
+#define CONFIG_MAX_ADDRS      8    /* addresses per port */
+#define CONFIG_PORT_NAME_MAX  32   /* including the NUL */
+#define CONFIG_DEVICE_MAX     256  /* devargs string, including the NUL */
+#define CONFIG_SOURCE_MAX     256  /* file name kept for messages */
+
+/* Defaults (docs/config-format.md). */
+#define CONFIG_DEFAULT_WORKERS        1
+#define CONFIG_DEFAULT_EDNS_BUFFER    1232
+#define CONFIG_DEFAULT_IDLE_SLEEP_US  50
+#define CONFIG_DEFAULT_IDLE_POLLS     64
+#define CONFIG_DEFAULT_STATS_INTERVAL 0
+#define CONFIG_DEFAULT_MTU            1500
+
+enum config_err {
+	CONFIG_OK     = 0,
+	CONFIG_EIO    = -1,  /* file cannot be read */
+	CONFIG_EPARSE = -2,  /* syntax or value error; see the message */
+	CONFIG_ENOMEM = -3,
+};
+
+/* An address with its prefix length, as given by "address:". */
+struct config_prefix {
+	int family;             /* AF_INET or AF_INET6 */
+	uint8_t addr[16];       /* network byte order; IPv4 uses the first 4 */
+	uint8_t prefixlen;      /* 0..32 or 0..128 */
+};
+
+/* "server:" section. */
+struct config_server {
+	uint32_t workers;           /* 1..128 */
+	uint32_t edns_buffer_size;  /* 512..4096 */
+	uint32_t idle_sleep_us;     /* 0 = busy poll */
+	uint32_t idle_polls;
+	uint32_t stats_interval;    /* seconds, 0 = off */
+};
+
+/* One "port:" section. */
+struct config_port {
+	char name[CONFIG_PORT_NAME_MAX];
+	char device[CONFIG_DEVICE_MAX];     /* DPDK devargs or PCI address */
+	struct config_prefix addrs[CONFIG_MAX_ADDRS];
+	uint32_t naddrs;
+	uint32_t vlan;                      /* 0 = untagged, else 1..4094 */
+	uint32_t mtu;                       /* 576..9000 */
+	unsigned line;                      /* where the section starts */
+};
+
+/* Optional "exception:" section (kernel exception path). */
+struct config_exception {
+	bool enabled;
+	char device[CONFIG_DEVICE_MAX];
+	unsigned line;
+};
+
+struct config {
+	char source[CONFIG_SOURCE_MAX];     /* file name used in messages */
+	struct config_server server;
+	struct config_port ports[CONFIG_MAX_PORTS];
+	uint32_t nports;
+	struct config_exception exception;
+	/* local-zone / local-data, records already in wire form, each record
+	 * inside a zone (implicit transparent zones added). Build the lookup
+	 * structure with local_db_build(&cfg->local, &db). */
+	struct local_conf local;
+};
+
+/*
+ * Set every field to its default and empty the lists. Does not free:
+ * use on a struct that owns nothing yet.
+ */
+void config_defaults(struct config *cfg);
+
+/*
+ * Read and check a config file.
+ *
+ * path:   file to read.
+ * cfg:    filled on success (no need to initialise it first); left empty
+ *         (as after config_free) on error.
+ * err/errlen: receives "FILE:LINE: reason" (or "FILE: reason" when the file
+ *         cannot be read) on error; may be NULL.
+ *
+ * Returns 0, CONFIG_EIO, CONFIG_EPARSE or CONFIG_ENOMEM.
+ */
+int config_load(const char *path, struct config *cfg, char *err, size_t errlen);
+
+/*
+ * Same as config_load() on text already in memory. name is the pseudo file
+ * name used in messages (e.g. "test.conf").
+ */
+int config_load_string(const char *text, size_t len, const char *name,
+		       struct config *cfg, char *err, size_t errlen);
+
+/* Release what cfg owns; it holds defaults and no data afterwards. */
+void config_free(struct config *cfg);
+
+#endif /* SEKISHO_CONFIG_H */
