@@ -1,0 +1,523 @@
+/*
+ * config.c - sekishod.conf parser (slow path, control thread only).
+ *
+ * Line oriented: "section:" opens a section, "key: value..." sets an
+ * option inside it, "#" outside quotes starts a comment. A value is one or
+ * more words; a word may be double-quoted (inside, \" gives " and \\ gives
+ * \, any other \X is kept as is so that zone-file escapes reach wire_text)
+ * or single-quoted (taken literally).
+ *
+ * Every option is one row of option_table: section, key, number of values,
+ * handler, and for numbers the field offset and range. Adding an option is
+ * one row (plus a handler if it is a new kind of value).
+ */
+#include "config.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "local.h"
+#include "wire_text.h"
+
+#define MAX_VALUES 4
+
+enum section {
+	SEC_NONE,
+	SEC_SERVER,
+	SEC_PORT,
+	SEC_EXCEPTION,
+};
+
+static const char *const section_names[] = {
+	[SEC_NONE] = "",
+	[SEC_SERVER] = "server",
+	[SEC_PORT] = "port",
+	[SEC_EXCEPTION] = "exception",
+};
+
+/* Parser state for one load. */
+struct parser {
+	struct config *cfg;
+	const char *name;
+	unsigned line;
+	enum section sec;
+	char *err;
+	size_t errlen;
+	struct wire_text_rr *rr;    /* scratch for local-data (64 KiB) */
+};
+
+/* One parsed "key: values" line; values point into a scratch buffer. */
+struct entry {
+	const char *key;
+	size_t keylen;
+	const char *val[MAX_VALUES];
+	size_t vlen[MAX_VALUES];
+	unsigned nval;
+};
+
+static int fail(struct parser *p, unsigned line, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static int fail(struct parser *p, unsigned line, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (p->err == NULL || p->errlen == 0)
+		return CONFIG_EPARSE;
+	int n = snprintf(p->err, p->errlen, "%s:%u: ", p->name, line);
+	if (n >= 0 && (size_t)n < p->errlen) {
+		va_start(ap, fmt);
+		vsnprintf(p->err + n, p->errlen - (size_t)n, fmt, ap);
+		va_end(ap);
+	}
+	return CONFIG_EPARSE;
+}
+
+/* ---- option handlers ------------------------------------------------------ */
+
+struct option;
+typedef int (*option_fn)(struct parser *p, const struct option *o, void *obj,
+			 const struct entry *e);
+
+struct option {
+	enum section sec;
+	const char *key;
+	unsigned nval;          /* values the key takes */
+	option_fn apply;
+	size_t offset;          /* field inside the section's struct */
+	uint32_t min, max;      /* for numbers */
+	size_t size;            /* for strings: buffer size */
+};
+
+static int opt_uint(struct parser *p, const struct option *o, void *obj,
+		    const struct entry *e)
+{
+	unsigned long long v = 0;
+	bool ok = e->vlen[0] > 0 && e->vlen[0] <= 10;
+
+	for (size_t i = 0; ok && i < e->vlen[0]; i++) {
+		char c = e->val[0][i];
+		ok = c >= '0' && c <= '9';
+		v = v * 10 + (unsigned long long)(c - '0');
+	}
+	if (!ok || v < o->min || v > o->max)
+		return fail(p, p->line, "%s must be %u..%u", o->key, o->min, o->max);
+	*(uint32_t *)((char *)obj + o->offset) = (uint32_t)v;
+	return 0;
+}
+
+static int opt_string(struct parser *p, const struct option *o, void *obj,
+		      const struct entry *e)
+{
+	if (e->vlen[0] == 0 || e->vlen[0] >= o->size)
+		return fail(p, p->line, "%s must be 1..%zu characters", o->key, o->size - 1);
+	char *dst = (char *)obj + o->offset;
+	memcpy(dst, e->val[0], e->vlen[0]);
+	dst[e->vlen[0]] = '\0';
+	return 0;
+}
+
+/* "192.0.2.53/24" or "2001:db8::1/64" into a config_prefix. */
+static int parse_prefix(const char *s, size_t len, struct config_prefix *pf)
+{
+	char buf[INET6_ADDRSTRLEN + 8];
+	const char *slash = memchr(s, '/', len);
+	unsigned long plen = 0;
+
+	if (slash == NULL || (size_t)(slash - s) >= INET6_ADDRSTRLEN)
+		return -1;
+	size_t alen = (size_t)(slash - s), dlen = len - alen - 1;
+	if (dlen == 0 || dlen > 3)
+		return -1;
+	for (size_t i = 0; i < dlen; i++) {
+		if (slash[1 + i] < '0' || slash[1 + i] > '9')
+			return -1;
+		plen = plen * 10 + (unsigned long)(slash[1 + i] - '0');
+	}
+	memcpy(buf, s, alen);
+	buf[alen] = '\0';
+	memset(pf, 0, sizeof(*pf));
+	if (inet_pton(AF_INET, buf, pf->addr) == 1 && plen <= 32)
+		pf->family = AF_INET;
+	else if (inet_pton(AF_INET6, buf, pf->addr) == 1 && plen <= 128)
+		pf->family = AF_INET6;
+	else
+		return -1;
+	pf->prefixlen = (uint8_t)plen;
+	return 0;
+}
+
+static int opt_address(struct parser *p, const struct option *o, void *obj,
+		       const struct entry *e)
+{
+	struct config_port *port = obj;
+
+	(void)o;
+	if (port->naddrs >= CONFIG_MAX_ADDRS)
+		return fail(p, p->line, "more than %d addresses on one port", CONFIG_MAX_ADDRS);
+	if (parse_prefix(e->val[0], e->vlen[0], &port->addrs[port->naddrs]) < 0)
+		return fail(p, p->line, "address '%.*s' is not an IPv4/IPv6 prefix",
+			    (int)e->vlen[0], e->val[0]);
+	port->naddrs++;
+	return 0;
+}
+
+static int add_local_error(struct parser *p, int r)
+{
+	return r == LOCAL_ENOMEM ? CONFIG_ENOMEM : fail(p, p->line, "%s", local_strerror(r));
+}
+
+static int opt_local_zone(struct parser *p, const struct option *o, void *obj,
+			  const struct entry *e)
+{
+	uint8_t name[WIRE_TEXT_NAME_MAX];
+	enum local_zone_type type;
+
+	(void)o;
+	(void)obj;
+	int len = wire_text_name(e->val[0], e->vlen[0], NULL, name, sizeof(name));
+	if (len < 0)
+		return fail(p, p->line, "local-zone: bad name '%.*s': %s", (int)e->vlen[0],
+			    e->val[0], wire_text_strerror(len));
+	if (local_zone_type_parse(e->val[1], e->vlen[1], &type) < 0)
+		return fail(p, p->line, "local-zone: unknown type '%.*s' (static, transparent, "
+			    "redirect, refuse, deny, always_nxdomain)", (int)e->vlen[1], e->val[1]);
+	int r = local_conf_add_zone(&p->cfg->local, name, (size_t)len, WIRE_CLASS_IN,
+				    type, p->line);
+	return r < 0 ? add_local_error(p, r) : 0;
+}
+
+static int opt_local_data(struct parser *p, const struct option *o, void *obj,
+			  const struct entry *e)
+{
+	struct wire_text_rr *rr = p->rr;
+
+	(void)o;
+	(void)obj;
+	int r = wire_text_rr(e->val[0], e->vlen[0], NULL, WIRE_TEXT_DEFAULT_TTL, rr);
+	if (r < 0 && rr->err_len > 0)
+		return fail(p, p->line, "local-data: %s '%.*s'", wire_text_strerror(r),
+			    (int)rr->err_len, e->val[0] + rr->err_off);
+	if (r < 0)
+		return fail(p, p->line, "local-data: %s", wire_text_strerror(r));
+	r = local_conf_add_rr(&p->cfg->local, rr->owner, rr->owner_len, rr->type,
+			      rr->rclass, rr->ttl, rr->rdata, rr->rdlen, p->line);
+	return r < 0 ? add_local_error(p, r) : 0;
+}
+
+#define SRV(field) offsetof(struct config_server, field)
+#define PORT(field) offsetof(struct config_port, field)
+#define EXC(field) offsetof(struct config_exception, field)
+
+static const struct option option_table[] = {
+	{ SEC_SERVER, "workers",          1, opt_uint, SRV(workers), 1, 128, 0 },
+	{ SEC_SERVER, "edns-buffer-size", 1, opt_uint, SRV(edns_buffer_size), 512, 4096, 0 },
+	{ SEC_SERVER, "idle-sleep-us",    1, opt_uint, SRV(idle_sleep_us), 0, 1000000, 0 },
+	{ SEC_SERVER, "idle-polls",       1, opt_uint, SRV(idle_polls), 1, 1000000, 0 },
+	{ SEC_SERVER, "stats-interval",   1, opt_uint, SRV(stats_interval), 0, 86400, 0 },
+	{ SEC_SERVER, "local-zone",       2, opt_local_zone, 0, 0, 0, 0 },
+	{ SEC_SERVER, "local-data",       1, opt_local_data, 0, 0, 0, 0 },
+	{ SEC_PORT,   "name",             1, opt_string, PORT(name), 0, 0, CONFIG_PORT_NAME_MAX },
+	{ SEC_PORT,   "device",           1, opt_string, PORT(device), 0, 0, CONFIG_DEVICE_MAX },
+	{ SEC_PORT,   "address",          1, opt_address, 0, 0, 0, 0 },
+	{ SEC_PORT,   "vlan",             1, opt_uint, PORT(vlan), 0, 4094, 0 },
+	{ SEC_PORT,   "mtu",              1, opt_uint, PORT(mtu), 576, 9000, 0 },
+	{ SEC_EXCEPTION, "device",        1, opt_string, EXC(device), 0, 0, CONFIG_DEVICE_MAX },
+};
+
+#define OPTION_COUNT (sizeof(option_table) / sizeof(option_table[0]))
+
+/* ---- sections ------------------------------------------------------------- */
+
+/* The struct an option of the current section writes into. */
+static void *section_object(struct parser *p)
+{
+	switch (p->sec) {
+	case SEC_SERVER:    return &p->cfg->server;
+	case SEC_PORT:      return &p->cfg->ports[p->cfg->nports - 1];
+	case SEC_EXCEPTION: return &p->cfg->exception;
+	default:            return NULL;
+	}
+}
+
+static int open_section(struct parser *p, enum section sec)
+{
+	struct config *cfg = p->cfg;
+
+	if (sec == SEC_PORT) {
+		if (cfg->nports >= CONFIG_MAX_PORTS)
+			return fail(p, p->line, "more than %d port sections", CONFIG_MAX_PORTS);
+		struct config_port *port = &cfg->ports[cfg->nports++];
+		memset(port, 0, sizeof(*port));
+		port->mtu = CONFIG_DEFAULT_MTU;
+		port->line = p->line;
+	} else if (sec == SEC_EXCEPTION) {
+		if (cfg->exception.enabled)
+			return fail(p, p->line, "second exception section");
+		cfg->exception.enabled = true;
+		cfg->exception.line = p->line;
+	}
+	p->sec = sec;
+	return 0;
+}
+
+static enum section find_section(const char *s, size_t len)
+{
+	for (size_t i = SEC_SERVER; i < sizeof(section_names) / sizeof(section_names[0]); i++)
+		if (strlen(section_names[i]) == len && memcmp(section_names[i], s, len) == 0)
+			return (enum section)i;
+	return SEC_NONE;
+}
+
+static const struct option *find_option(enum section sec, const char *key, size_t len)
+{
+	for (size_t i = 0; i < OPTION_COUNT; i++)
+		if (option_table[i].sec == sec && strlen(option_table[i].key) == len &&
+		    memcmp(option_table[i].key, key, len) == 0)
+			return &option_table[i];
+	return NULL;
+}
+
+/* ---- lines ----------------------------------------------------------------- */
+
+static bool is_blank(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r';
+}
+
+static bool is_key_char(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+	       c == '-' || c == '_';
+}
+
+/* Split the values after "key:" into words, unquoting into scratch. */
+static int split_values(struct parser *p, const char *s, const char *end,
+			char *scratch, struct entry *e)
+{
+	char *w = scratch;
+
+	e->nval = 0;
+	for (;;) {
+		while (s < end && is_blank(*s))
+			s++;
+		if (s >= end || *s == '#')
+			return 0;
+		if (e->nval >= MAX_VALUES)
+			return fail(p, p->line, "too many values for '%.*s'", (int)e->keylen, e->key);
+		e->val[e->nval] = w;
+		char q = *s;
+		if (q == '"' || q == '\'') {
+			s++;
+			while (s < end && *s != q) {
+				if (q == '"' && *s == '\\' && s + 1 < end &&
+				    (s[1] == '"' || s[1] == '\\'))
+					s++;
+				*w++ = *s++;
+			}
+			if (s >= end)
+				return fail(p, p->line, "unterminated quote");
+			s++;
+		} else {
+			while (s < end && !is_blank(*s) && *s != '#')
+				*w++ = *s++;
+		}
+		e->vlen[e->nval] = (size_t)(w - e->val[e->nval]);
+		e->nval++;
+	}
+}
+
+static int apply_entry(struct parser *p, const struct entry *e)
+{
+	const struct option *o = find_option(p->sec, e->key, e->keylen);
+
+	if (o == NULL && p->sec == SEC_NONE)
+		return fail(p, p->line, "key '%.*s' outside any section", (int)e->keylen, e->key);
+	if (o == NULL)
+		return fail(p, p->line, "unknown key '%.*s' in section '%s'", (int)e->keylen,
+			    e->key, section_names[p->sec]);
+	if (e->nval != o->nval)
+		return fail(p, p->line, "%s takes %u value%s, got %u", o->key, o->nval,
+			    o->nval == 1 ? "" : "s", e->nval);
+	return o->apply(p, o, section_object(p), e);
+}
+
+static int parse_line(struct parser *p, const char *s, const char *end, char *scratch)
+{
+	struct entry e;
+
+	while (s < end && is_blank(*s))
+		s++;
+	if (s >= end || *s == '#')
+		return 0;
+	e.key = s;
+	while (s < end && is_key_char(*s))
+		s++;
+	e.keylen = (size_t)(s - e.key);
+	if (e.keylen == 0 || s >= end || *s != ':')
+		return fail(p, p->line, "expected 'key: value' or 'section:'");
+	int r = split_values(p, s + 1, end, scratch, &e);
+	if (r < 0)
+		return r;
+	if (e.nval == 0) {
+		enum section sec = find_section(e.key, e.keylen);
+		if (sec != SEC_NONE)
+			return open_section(p, sec);
+		if (p->sec == SEC_NONE || find_option(p->sec, e.key, e.keylen) == NULL)
+			return fail(p, p->line, "unknown section '%.*s'", (int)e.keylen, e.key);
+	}
+	return apply_entry(p, &e);
+}
+
+/* ---- whole file checks ------------------------------------------------------ */
+
+static int check_ports(struct parser *p, unsigned last_line)
+{
+	const struct config *cfg = p->cfg;
+
+	if (cfg->nports == 0)
+		return fail(p, last_line, "no port section (at least one port is required)");
+	for (uint32_t i = 0; i < cfg->nports; i++) {
+		const struct config_port *port = &cfg->ports[i];
+		if (port->name[0] == '\0')
+			return fail(p, port->line, "port section without name");
+		if (port->device[0] == '\0')
+			return fail(p, port->line, "port '%s' has no device", port->name);
+		for (uint32_t k = 0; k < i; k++)
+			if (strcmp(cfg->ports[k].name, port->name) == 0)
+				return fail(p, port->line, "port name '%s' used twice", port->name);
+	}
+	if (cfg->exception.enabled && cfg->exception.device[0] == '\0')
+		return fail(p, cfg->exception.line, "exception section has no device");
+	return 0;
+}
+
+static int check_local(struct parser *p)
+{
+	unsigned line = 0;
+	int r = local_conf_finish(&p->cfg->local, &line);
+
+	if (r == LOCAL_ENOMEM)
+		return CONFIG_ENOMEM;
+	if (r < 0)
+		return fail(p, line, "%s", local_strerror(r));
+	return 0;
+}
+
+/* ---- entry points ------------------------------------------------------------ */
+
+void config_defaults(struct config *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->server.workers = CONFIG_DEFAULT_WORKERS;
+	cfg->server.edns_buffer_size = CONFIG_DEFAULT_EDNS_BUFFER;
+	cfg->server.idle_sleep_us = CONFIG_DEFAULT_IDLE_SLEEP_US;
+	cfg->server.idle_polls = CONFIG_DEFAULT_IDLE_POLLS;
+	cfg->server.stats_interval = CONFIG_DEFAULT_STATS_INTERVAL;
+	local_conf_init(&cfg->local);
+}
+
+void config_free(struct config *cfg)
+{
+	local_conf_free(&cfg->local);
+	config_defaults(cfg);
+}
+
+static int parse_text(struct parser *p, const char *text, size_t len)
+{
+	const char *s = text, *end = text + len;
+	char *scratch = malloc(len + 1);
+	int r = 0;
+
+	if (scratch == NULL)
+		return CONFIG_ENOMEM;
+	p->line = 0;
+	while (r == 0 && s < end) {
+		const char *nl = memchr(s, '\n', (size_t)(end - s));
+		const char *eol = nl ? nl : end;
+		p->line++;
+		r = parse_line(p, s, eol, scratch);
+		s = nl ? nl + 1 : end;
+	}
+	free(scratch);
+	if (r == 0)
+		r = check_ports(p, p->line ? p->line : 1);
+	if (r == 0)
+		r = check_local(p);
+	return r;
+}
+
+int config_load_string(const char *text, size_t len, const char *name,
+		       struct config *cfg, char *err, size_t errlen)
+{
+	struct parser p = {
+		.cfg = cfg,
+		.name = name ? name : "(string)",
+		.err = err,
+		.errlen = errlen,
+	};
+	int r;
+
+	config_defaults(cfg);
+	snprintf(cfg->source, sizeof(cfg->source), "%s", p.name);
+	if (err != NULL && errlen > 0)
+		err[0] = '\0';
+	p.rr = malloc(sizeof(*p.rr));
+	if (p.rr == NULL)
+		r = CONFIG_ENOMEM;
+	else
+		r = parse_text(&p, text, len);
+	free(p.rr);
+	if (r == CONFIG_ENOMEM && err != NULL && errlen > 0)
+		snprintf(err, errlen, "%s: out of memory", p.name);
+	if (r < 0)
+		config_free(cfg);
+	return r;
+}
+
+int config_load(const char *path, struct config *cfg, char *err, size_t errlen)
+{
+	FILE *f = fopen(path, "rb");
+	char *text = NULL;
+	size_t len = 0, cap = 0;
+
+	config_defaults(cfg);
+	if (f == NULL) {
+		if (err != NULL && errlen > 0)
+			snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return CONFIG_EIO;
+	}
+	for (;;) {
+		if (len == cap) {
+			cap = cap ? cap * 2 : 65536;
+			char *t = realloc(text, cap);
+			if (t == NULL) {
+				free(text);
+				fclose(f);
+				if (err != NULL && errlen > 0)
+					snprintf(err, errlen, "%s: out of memory", path);
+				return CONFIG_ENOMEM;
+			}
+			text = t;
+		}
+		size_t n = fread(text + len, 1, cap - len, f);
+		len += n;
+		if (n == 0)
+			break;
+	}
+	bool bad = ferror(f) != 0;
+	fclose(f);
+	if (bad) {
+		free(text);
+		if (err != NULL && errlen > 0)
+			snprintf(err, errlen, "%s: read error", path);
+		return CONFIG_EIO;
+	}
+	int r = config_load_string(text, len, path, cfg, err, errlen);
+	free(text);
+	return r;
+}

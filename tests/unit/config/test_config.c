@@ -1,0 +1,295 @@
+/*
+ * test_config.c - sekishod.conf parsing: fields, defaults, and the exact
+ * "FILE:LINE: reason" of each class of error.
+ */
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "unit_check.h"
+
+static struct config cfg;
+static char err[512];
+
+static int load(const char *text)
+{
+	return config_load_string(text, strlen(text), "t.conf", &cfg, err, sizeof(err));
+}
+
+/* Load a config expected to fail and return its message. */
+static const char *load_error(const char *text)
+{
+	int r = load(text);
+
+	CHECK_INT(r, CONFIG_EPARSE);
+	return err;
+}
+
+#define PORT_OK "port:\n name: wire\n device: net_null0\n"
+
+static const char good[] =
+	"# sekishod.conf for the lab\n"
+	"server:\n"
+	"    workers: 4                 # worker lcores\n"
+	"    edns-buffer-size: 1400\n"
+	"    idle-sleep-us: 0\n"
+	"    idle-polls: 128\n"
+	"    stats-interval: 10\n"
+	"    local-zone: \"local.lab.\" static\n"
+	"    local-data: \"www.local.lab. 300 IN A 192.0.2.80\"\n"
+	"    local-data: \"local.lab. 3600 IN SOA ns.local.lab. host.local.lab. 1 3600 600 86400 300\"\n"
+	"    local-data: \"txt.local.lab. TXT \\\"a b\\\" c\"\n"
+	"\n"
+	"port:\n"
+	"    name: wire\n"
+	"    device: \"net_tap0,iface=sk-wire\"\n"
+	"    address: 192.0.2.53/24\n"
+	"    address: 2001:db8:53::53/64\n"
+	"    vlan: 12\n"
+	"    mtu: 9000\n"
+	"port:\n"
+	"    name: up\n"
+	"    device: 0000:03:00.0\n"
+	"exception:\n"
+	"    device: 'net_tap1,iface=sk-exc'\n";
+
+static void test_good_file_sets_every_field(void)
+{
+	CHECK_INT(load(good), 0);
+	CHECK_STR(err, "");
+	CHECK_INT(cfg.server.workers, 4);
+	CHECK_INT(cfg.server.edns_buffer_size, 1400);
+	CHECK_INT(cfg.server.idle_sleep_us, 0);
+	CHECK_INT(cfg.server.idle_polls, 128);
+	CHECK_INT(cfg.server.stats_interval, 10);
+	CHECK_INT(cfg.nports, 2);
+
+	const struct config_port *p = &cfg.ports[0];
+	CHECK_STR(p->name, "wire");
+	CHECK_STR(p->device, "net_tap0,iface=sk-wire");
+	CHECK_INT(p->naddrs, 2);
+	CHECK_INT(p->addrs[0].family, AF_INET);
+	CHECK_BYTES(p->addrs[0].addr, 4, 192, 0, 2, 53);
+	CHECK_INT(p->addrs[0].prefixlen, 24);
+	CHECK_INT(p->addrs[1].family, AF_INET6);
+	CHECK_BYTES(p->addrs[1].addr, 16, 0x20, 0x01, 0x0d, 0xb8, 0, 0x53, 0, 0,
+		    0, 0, 0, 0, 0, 0, 0, 0x53);
+	CHECK_INT(p->addrs[1].prefixlen, 64);
+	CHECK_INT(p->vlan, 12);
+	CHECK_INT(p->mtu, 9000);
+	CHECK_STR(cfg.ports[1].device, "0000:03:00.0");
+	CHECK_INT(cfg.ports[1].mtu, CONFIG_DEFAULT_MTU);
+	CHECK_INT(cfg.ports[1].vlan, 0);
+	CHECK(cfg.exception.enabled);
+	CHECK_STR(cfg.exception.device, "net_tap1,iface=sk-exc");
+
+	CHECK_INT(cfg.local.nzones, 1);
+	CHECK_INT(cfg.local.nrrs, 3);
+	CHECK_INT(cfg.local.rrs[2].type, 16);
+	CHECK_BYTES(cfg.local.rrs[2].rdata, cfg.local.rrs[2].rdlen, 3, 'a', ' ', 'b', 1, 'c');
+	config_free(&cfg);
+}
+
+/* The example of docs/config-format.md, verbatim. */
+static const char contract_example[] =
+	"server:\n"
+	"    workers: 1                 # worker lcores; each owns one RX/TX queue pair on every port\n"
+	"    edns-buffer-size: 1232     # our UDP payload size, advertised in answers (512..4096)\n"
+	"    idle-sleep-us: 50          # sleep this long after `idle-polls` empty polls; 0 = busy poll\n"
+	"    idle-polls: 64\n"
+	"    stats-interval: 0          # seconds between stats lines on stdout, 0 = off\n"
+	"    local-zone: \"local.lab.\" static        # static|transparent|redirect|refuse|deny|always_nxdomain\n"
+	"    local-data: \"www.local.lab. 300 IN A 192.0.2.80\"\n"
+	"    local-data: \"local.lab. 3600 IN SOA ns.local.lab. host.local.lab. 1 3600 600 86400 300\"\n"
+	"\n"
+	"port:                          # one block per port; repeat for more\n"
+	"    name: wire\n"
+	"    device: \"net_tap0,iface=sk-wire\"   # DPDK devargs of a vdev, or a PCI address 0000:03:00.0\n"
+	"    address: 192.0.2.53/24     # repeatable, IPv4 or IPv6 with prefix length\n"
+	"    address: 2001:db8:53::53/64\n"
+	"    vlan: 0                    # 802.1Q VLAN id on this port, 0 = untagged\n"
+	"    mtu: 1500\n"
+	"\n"
+	"exception:                     # optional: kernel exception path (see drivers/README.md)\n"
+	"    device: \"net_tap1,iface=sk-exc\"\n";
+
+static void test_contract_example_parses(void)
+{
+	CHECK_INT(load(contract_example), 0);
+	CHECK_STR(err, "");
+	CHECK_INT(cfg.server.workers, 1);
+	CHECK_INT(cfg.server.edns_buffer_size, 1232);
+	CHECK_INT(cfg.nports, 1);
+	CHECK_STR(cfg.ports[0].name, "wire");
+	CHECK_STR(cfg.ports[0].device, "net_tap0,iface=sk-wire");
+	CHECK_INT(cfg.ports[0].naddrs, 2);
+	CHECK_INT(cfg.ports[0].mtu, 1500);
+	CHECK(cfg.exception.enabled);
+	CHECK_STR(cfg.exception.device, "net_tap1,iface=sk-exc");
+	CHECK_INT(cfg.local.nzones, 1);
+	CHECK_INT(cfg.local.nrrs, 2);
+	config_free(&cfg);
+}
+
+static void test_good_file_builds_local_db(void)
+{
+	static const uint8_t www[] = "\003www\005local\003lab";
+	struct local_db *db = NULL;
+	struct local_answer ans;
+
+	CHECK_INT(load(good), 0);
+	CHECK_INT(local_db_build(&cfg.local, &db), 0);
+	CHECK_INT(local_lookup(db, www, sizeof(www), 1, 1, &ans), LOCAL_ANSWER);
+	local_db_free(db);
+	config_free(&cfg);
+}
+
+static void test_defaults_apply_when_server_section_is_absent(void)
+{
+	CHECK_INT(load(PORT_OK), 0);
+	CHECK_INT(cfg.server.workers, 1);
+	CHECK_INT(cfg.server.edns_buffer_size, 1232);
+	CHECK_INT(cfg.server.idle_sleep_us, 50);
+	CHECK_INT(cfg.server.idle_polls, 64);
+	CHECK_INT(cfg.server.stats_interval, 0);
+	CHECK_INT(cfg.ports[0].mtu, 1500);
+	CHECK(!cfg.exception.enabled);
+	config_free(&cfg);
+}
+
+static void test_unknown_key_names_key_and_section(void)
+{
+	CHECK_STR(load_error("server:\n  worker: 2\n" PORT_OK),
+		  "t.conf:2: unknown key 'worker' in section 'server'");
+	CHECK_STR(load_error(PORT_OK "  local-data: \"a. A 192.0.2.1\"\n"),
+		  "t.conf:4: unknown key 'local-data' in section 'port'");
+	CHECK_STR(load_error("workers: 2\n"), "t.conf:1: key 'workers' outside any section");
+	CHECK_STR(load_error("serve:\n"), "t.conf:1: unknown section 'serve'");
+	CHECK_STR(load_error("server:\n  just words\n"),
+		  "t.conf:2: expected 'key: value' or 'section:'");
+}
+
+static void test_number_out_of_range_gives_the_range(void)
+{
+	CHECK_STR(load_error("server:\n  edns-buffer-size: 100\n" PORT_OK),
+		  "t.conf:2: edns-buffer-size must be 512..4096");
+	CHECK_STR(load_error("server:\n  edns-buffer-size: 4097\n" PORT_OK),
+		  "t.conf:2: edns-buffer-size must be 512..4096");
+	CHECK_STR(load_error("server:\n  workers: 0\n" PORT_OK),
+		  "t.conf:2: workers must be 1..128");
+	CHECK_STR(load_error("server:\n  workers: many\n" PORT_OK),
+		  "t.conf:2: workers must be 1..128");
+	CHECK_STR(load_error(PORT_OK " vlan: 4095\n"), "t.conf:4: vlan must be 0..4094");
+	CHECK_STR(load_error(PORT_OK " mtu: 500\n"), "t.conf:4: mtu must be 576..9000");
+	CHECK_STR(load_error("server:\n  workers: 1 2\n"), "t.conf:2: workers takes 1 value, got 2");
+}
+
+static void test_bad_prefix_is_quoted_back(void)
+{
+	CHECK_STR(load_error(PORT_OK " address: 192.0.2.300/24\n"),
+		  "t.conf:4: address '192.0.2.300/24' is not an IPv4/IPv6 prefix");
+	CHECK_STR(load_error(PORT_OK " address: 192.0.2.1/33\n"),
+		  "t.conf:4: address '192.0.2.1/33' is not an IPv4/IPv6 prefix");
+	CHECK_STR(load_error(PORT_OK " address: 2001:db8::1\n"),
+		  "t.conf:4: address '2001:db8::1' is not an IPv4/IPv6 prefix");
+}
+
+static void test_missing_port_is_an_error(void)
+{
+	CHECK_STR(load_error("server:\n  workers: 2\n"),
+		  "t.conf:2: no port section (at least one port is required)");
+	CHECK_STR(load_error("port:\n  name: x\n"), "t.conf:1: port 'x' has no device");
+	CHECK_STR(load_error(PORT_OK PORT_OK), "t.conf:4: port name 'wire' used twice");
+	CHECK_STR(load_error(PORT_OK "exception:\n"), "t.conf:4: exception section has no device");
+}
+
+static void test_local_data_errors(void)
+{
+	CHECK_STR(load_error("server:\n  local-data: \"x.lab. 300 IN AX 192.0.2.1\"\n" PORT_OK),
+		  "t.conf:2: local-data: unknown type 'AX'");
+	CHECK_STR(load_error("server:\n  local-data: \"x.lab. A\"\n" PORT_OK),
+		  "t.conf:2: local-data: missing field");
+	CHECK_STR(load_error("server:\n  local-data: \"x.lab. A 192.0.2.1 extra\"\n" PORT_OK),
+		  "t.conf:2: local-data: trailing data after rdata 'extra'");
+	CHECK_STR(load_error("server:\n  local-data: x.lab. A 192.0.2.1\n" PORT_OK),
+		  "t.conf:2: local-data takes 1 value, got 3");
+	CHECK_STR(load_error("server:\n local-zone: \"r.lab.\" redirect\n"
+			     " local-data: \"a.r.lab. A 192.0.2.1\"\n" PORT_OK),
+		  "t.conf:3: local-data below the apex of a redirect zone");
+	CHECK_STR(load_error("server:\n local-zone: lab. static\n\n local-zone: lab. deny\n" PORT_OK),
+		  "t.conf:4: duplicate local-zone");
+	CHECK_STR(load_error("server:\n local-zone: lab. stat\n" PORT_OK),
+		  "t.conf:2: local-zone: unknown type 'stat' (static, transparent, redirect, "
+		  "refuse, deny, always_nxdomain)");
+}
+
+static void test_unterminated_quote(void)
+{
+	CHECK_STR(load_error("server:\n  local-data: \"x.lab. A 192.0.2.1\n" PORT_OK),
+		  "t.conf:2: unterminated quote");
+	CHECK_STR(load_error("server:\n  local-data: 'x.lab. TXT \"abc'\n" PORT_OK),
+		  "t.conf:2: local-data: unterminated quote '\"abc'");
+}
+
+static void test_local_data_outside_zone_creates_implicit_transparent_zone(void)
+{
+	CHECK_INT(load("server:\n local-zone: lab. static\n"
+		       " local-data: \"a.lab. A 192.0.2.1\"\n"
+		       " local-data: \"b.example. A 192.0.2.2\"\n" PORT_OK), 0);
+	CHECK_INT(cfg.local.nzones, 2);
+	const struct local_conf_zone *z = &cfg.local.zones[0];
+	if (!z->implicit)
+		z = &cfg.local.zones[1];
+	CHECK(z->implicit);
+	CHECK_INT(z->type, LOCAL_ZONE_TRANSPARENT);
+	CHECK_NAME(z->name, z->name_len, "\001b\007example");
+	config_free(&cfg);
+}
+
+static void test_load_from_file_and_missing_file(void)
+{
+	char path[] = "/tmp/sekisho-config-XXXXXX";
+	int fd = mkstemp(path);
+
+	CHECK(fd >= 0);
+	if (fd < 0)
+		return;
+	FILE *f = fdopen(fd, "w");
+	fputs("server:\n  workers: 3\n" PORT_OK, f);
+	fclose(f);
+	CHECK_INT(config_load(path, &cfg, err, sizeof(err)), 0);
+	CHECK_INT(cfg.server.workers, 3);
+	config_free(&cfg);
+
+	f = fopen(path, "w");
+	fputs("server:\n\n  workers: 300\n", f);
+	fclose(f);
+	CHECK_INT(config_load(path, &cfg, err, sizeof(err)), CONFIG_EPARSE);
+	char want[128];
+	snprintf(want, sizeof(want), "%s:3: workers must be 1..128", path);
+	CHECK_STR(err, want);
+	unlink(path);
+
+	CHECK_INT(config_load(path, &cfg, err, sizeof(err)), CONFIG_EIO);
+	CHECK(strncmp(err, path, strlen(path)) == 0);
+}
+
+int main(void)
+{
+	RUN(test_good_file_sets_every_field);
+	RUN(test_contract_example_parses);
+	RUN(test_good_file_builds_local_db);
+	RUN(test_defaults_apply_when_server_section_is_absent);
+	RUN(test_unknown_key_names_key_and_section);
+	RUN(test_number_out_of_range_gives_the_range);
+	RUN(test_bad_prefix_is_quoted_back);
+	RUN(test_missing_port_is_an_error);
+	RUN(test_local_data_errors);
+	RUN(test_unterminated_quote);
+	RUN(test_local_data_outside_zone_creates_implicit_transparent_zone);
+	RUN(test_load_from_file_and_missing_file);
+	return unit_check_exit() || unit_failures != 0;
+}
