@@ -635,8 +635,8 @@ static void gen_send(struct bench *b, struct gen_result *g, unsigned int *next)
 	for (unsigned int i = 0; i < BENCH_GEN_BURST; i++) {
 		uint8_t *d = rte_pktmbuf_mtod(pkts[i], uint8_t *);
 
-		rte_prefetch0_write(d);
-		rte_prefetch0_write(d + RTE_CACHE_LINE_SIZE);
+		__builtin_prefetch(d, 1, 3);
+		__builtin_prefetch(d + RTE_CACHE_LINE_SIZE, 1, 3);
 	}
 	for (unsigned int i = 0; i < BENCH_GEN_BURST; i++) {
 		const struct frame *f = &b->frames[k];

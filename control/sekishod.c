@@ -101,14 +101,14 @@ static int load_config(struct daemon *d, const char *path)
 		return -1;
 	}
 	d->env.local = d->local;
-	d->env.edns_buffer_size = d->cfg.edns_buffer_size;
+	d->env.edns_buffer_size = (uint16_t)d->cfg.server.edns_buffer_size;
 	return 0;
 }
 
 /* Enough mbufs for every descriptor of every queue, plus bursts and reassembly. */
 static int create_pools(struct daemon *d)
 {
-	unsigned int queues = d->n_workers * (d->cfg.n_ports + (d->has_exception ? 1 : 0));
+	unsigned int queues = d->n_workers * (d->cfg.nports + (d->has_exception ? 1 : 0));
 	unsigned int n = queues * 2048 + d->n_workers * 4096 + 4096;
 
 	d->pool = rte_pktmbuf_pool_create("sk_mbuf", n, 256, 0, MBUF_DATA_ROOM,
@@ -127,11 +127,11 @@ static int start_ports(struct daemon *d)
 {
 	char err[256];
 
-	for (unsigned int i = 0; i < d->cfg.n_ports; i++) {
+	for (unsigned int i = 0; i < d->cfg.nports; i++) {
 		const struct config_port *cp = &d->cfg.ports[i];
 
 		if (port_attach(cp->device, &d->port_ids[i], err, sizeof(err)) != 0 ||
-		    port_start(d->port_ids[i], (uint16_t)d->n_workers, cp->mtu, d->pool,
+		    port_start(d->port_ids[i], (uint16_t)d->n_workers, (uint16_t)cp->mtu, d->pool,
 			       &d->caps[i], err, sizeof(err)) != 0) {
 			fprintf(stderr, "sekishod: port '%s': %s\n", cp->name, err);
 			return -1;
@@ -155,25 +155,25 @@ static int start_exception(struct daemon *d)
 
 	if (!d->has_exception)
 		return 0;
-	if (port_attach(d->cfg.exception_device, &d->exc_port, err, sizeof(err)) != 0 ||
-	    port_start(d->exc_port, (uint16_t)d->n_workers, cp->mtu, d->pool, &caps,
+	if (port_attach(d->cfg.exception.device, &d->exc_port, err, sizeof(err)) != 0 ||
+	    port_start(d->exc_port, (uint16_t)d->n_workers, (uint16_t)cp->mtu, d->pool, &caps,
 		       err, sizeof(err)) != 0)
 		goto fail;
-	for (unsigned int i = 0; i < cp->n_addrs; i++) {
+	for (unsigned int i = 0; i < cp->naddrs; i++) {
 		addrs[n].family = cp->addrs[i].family;
 		memcpy(addrs[n].addr, cp->addrs[i].addr, 16);
 		addrs[n].prefixlen = cp->addrs[i].prefixlen;
 		n++;
 	}
-	exception_ifname(d->cfg.exception_device, ifname, sizeof(ifname));
+	exception_ifname(d->cfg.exception.device, ifname, sizeof(ifname));
 	if (exception_configure_kernel(d->exc_port, ifname, &d->caps[0].mac, addrs, n,
 				       err, sizeof(err)) != 0)
 		goto fail;
 	printf("sekishod: exception path: %s (kernel interface %s)\n",
-	       d->cfg.exception_device, ifname);
+	       d->cfg.exception.device, ifname);
 	return 0;
 fail:
-	fprintf(stderr, "sekishod: exception device '%s': %s\n", d->cfg.exception_device, err);
+	fprintf(stderr, "sekishod: exception device '%s': %s\n", d->cfg.exception.device, err);
 	return -1;
 }
 
@@ -204,14 +204,14 @@ static int init_port_ctx(struct daemon *d, struct worker *w, unsigned int i)
 
 	memset(&pc, 0, sizeof(pc));
 	pc.port_id = d->port_ids[i];
-	pc.vlan = cp->vlan;
-	pc.mtu = cp->mtu;
+	pc.vlan = (uint16_t)cp->vlan;
+	pc.mtu = (uint16_t)cp->mtu;
 	pc.mac = d->caps[i].mac;
 	if (d->caps[i].tx_ipv4_cksum)
 		pc.tx_offloads |= RTE_ETH_TX_OFFLOAD_IPV4_CKSUM;
 	if (d->caps[i].tx_udp_cksum)
 		pc.tx_offloads |= RTE_ETH_TX_OFFLOAD_UDP_CKSUM;
-	for (unsigned int a = 0; a < cp->n_addrs; a++) {
+	for (unsigned int a = 0; a < cp->naddrs; a++) {
 		if (cp->addrs[a].family == AF_INET && pc.n_ip4 < NET_MAX_ADDRS)
 			memcpy(&pc.ip4[pc.n_ip4++], cp->addrs[a].addr, 4);
 		else if (cp->addrs[a].family == AF_INET6 && pc.n_ip6 < NET_MAX_ADDRS)
@@ -240,12 +240,12 @@ static int init_worker(struct daemon *d, struct worker *w, unsigned int idx,
 
 	w->lcore_id = lcore;
 	w->queue = (uint16_t)idx;
-	w->n_ports = (uint16_t)d->cfg.n_ports;
+	w->n_ports = (uint16_t)d->cfg.nports;
 	w->has_exception = d->has_exception;
 	w->exc_port = d->exc_port;
 	w->env = &d->env;
-	w->idle_polls = d->cfg.idle_polls;
-	w->idle_sleep_us = d->cfg.idle_sleep_us;
+	w->idle_polls = d->cfg.server.idle_polls;
+	w->idle_sleep_us = d->cfg.server.idle_sleep_us;
 	w->quit = &workers_quit;
 	w->qbuf_len = QBUF_LEN;
 	w->qbuf = rte_malloc_socket("qbuf", QBUF_LEN, 64, prm.socket_id);
@@ -255,7 +255,7 @@ static int init_worker(struct daemon *d, struct worker *w, unsigned int idx,
 		fprintf(stderr, "sekishod: worker %u: out of memory\n", idx);
 		return -1;
 	}
-	for (unsigned int i = 0; i < d->cfg.n_ports; i++) {
+	for (unsigned int i = 0; i < d->cfg.nports; i++) {
 		if (init_port_ctx(d, w, i) != 0) {
 			fprintf(stderr, "sekishod: port '%s': bad addresses/vlan/mtu\n",
 				d->cfg.ports[i].name);
@@ -290,7 +290,7 @@ static int check_lcores(struct daemon *d)
 {
 	unsigned int have = rte_lcore_count() - 1;
 
-	d->n_workers = d->cfg.workers;
+	d->n_workers = d->cfg.server.workers;
 	if (have < d->n_workers) {
 		fprintf(stderr, "sekishod: config asks for %u worker(s) but the EAL gave %u "
 			"worker lcore(s): pass -l with %u lcores (one is the control thread)\n",
@@ -308,8 +308,8 @@ static void control_loop(struct daemon *d)
 	while (!stop_requested) {
 		nanosleep(&tick, NULL);
 		if (stats_requested ||
-		    (d->cfg.stats_interval > 0 &&
-		     rte_get_timer_cycles() - last >= d->cfg.stats_interval * hz)) {
+		    (d->cfg.server.stats_interval > 0 &&
+		     rte_get_timer_cycles() - last >= d->cfg.server.stats_interval * hz)) {
 			stats_requested = false;
 			last = rte_get_timer_cycles();
 			stats_print(stdout);
@@ -327,7 +327,7 @@ static void shutdown_daemon(struct daemon *d)
 		for (unsigned int i = 0; i < d->n_workers; i++)
 			net_worker_free(d->workers[i].net);
 	}
-	for (unsigned int i = 0; i < d->cfg.n_ports; i++)
+	for (unsigned int i = 0; i < d->cfg.nports; i++)
 		port_stop(d->port_ids[i]);
 	if (d->has_exception)
 		port_stop(d->exc_port);
@@ -393,13 +393,13 @@ int main(int argc, char **argv)
 	install_signals();
 	if (load_config(&d, conf) != 0 || check_lcores(&d) != 0)
 		goto out;
-	d.has_exception = d.cfg.exception_device[0] != '\0';
+	d.has_exception = d.cfg.exception.enabled;
 	if (create_pools(&d) != 0 || start_ports(&d) != 0 || start_exception(&d) != 0 ||
 	    start_workers(&d) != 0)
 		goto out;
 	stats_register_telemetry();
 	printf("sekishod %s: ready, %u worker(s), %u port(s)%s\n", SEKISHOD_VERSION,
-	       d.n_workers, d.cfg.n_ports, d.has_exception ? ", exception path" : "");
+	       d.n_workers, d.cfg.nports, d.has_exception ? ", exception path" : "");
 	control_loop(&d);
 	rc = 0;
 out:

@@ -18,20 +18,22 @@
 
 #include "exception.h"
 
-struct nl_addr_req {
-	struct nlmsghdr nh;
-	struct ifaddrmsg ifa;
-	char attrs[64];
+/* A netlink request assembled in one aligned buffer: header, ifaddrmsg, attributes. */
+struct nl_req {
+	union {
+		struct nlmsghdr nh;
+		uint8_t bytes[256];
+	} u;
 };
 
-static void nl_add_attr(struct nlmsghdr *nh, uint16_t type, const void *data, size_t len)
+static void nl_add_attr(struct nl_req *req, uint16_t type, const void *data, size_t len)
 {
-	struct rtattr *rta = (struct rtattr *)((char *)nh + NLMSG_ALIGN(nh->nlmsg_len));
+	size_t off = NLMSG_ALIGN(req->u.nh.nlmsg_len);
+	struct rtattr rta = { .rta_len = (unsigned short)RTA_LENGTH(len), .rta_type = type };
 
-	rta->rta_type = type;
-	rta->rta_len = RTA_LENGTH(len);
-	memcpy(RTA_DATA(rta), data, len);
-	nh->nlmsg_len = NLMSG_ALIGN(nh->nlmsg_len) + RTA_ALIGN(rta->rta_len);
+	memcpy(req->u.bytes + off, &rta, sizeof(rta));
+	memcpy(req->u.bytes + off + RTA_LENGTH(0), data, len);
+	req->u.nh.nlmsg_len = (uint32_t)(off + RTA_ALIGN(rta.rta_len));
 }
 
 /* Send one request and read its ack; EEXIST (address already there) is success. */
@@ -57,22 +59,25 @@ static int nl_transact(int fd, struct nlmsghdr *nh)
 static int nl_add_address(int fd, unsigned int ifindex, const struct exception_addr *a,
 			  uint32_t seq)
 {
-	struct nl_addr_req req;
+	struct nl_req req;
+	struct ifaddrmsg ifa;
 	size_t alen = a->family == AF_INET ? 4 : 16;
 	uint32_t flags = IFA_F_NODAD;
 
 	memset(&req, 0, sizeof(req));
-	req.nh.nlmsg_len = NLMSG_LENGTH(sizeof(struct ifaddrmsg));
-	req.nh.nlmsg_type = RTM_NEWADDR;
-	req.nh.nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_REPLACE;
-	req.nh.nlmsg_seq = seq;
-	req.ifa.ifa_family = (uint8_t)a->family;
-	req.ifa.ifa_prefixlen = a->prefixlen;
-	req.ifa.ifa_index = ifindex;
-	nl_add_attr(&req.nh, IFA_LOCAL, a->addr, alen);
-	nl_add_attr(&req.nh, IFA_ADDRESS, a->addr, alen);
-	nl_add_attr(&req.nh, IFA_FLAGS, &flags, sizeof(flags));
-	return nl_transact(fd, &req.nh);
+	memset(&ifa, 0, sizeof(ifa));
+	ifa.ifa_family = (uint8_t)a->family;
+	ifa.ifa_prefixlen = a->prefixlen;
+	ifa.ifa_index = ifindex;
+	memcpy(req.u.bytes + NLMSG_HDRLEN, &ifa, sizeof(ifa));
+	req.u.nh.nlmsg_len = NLMSG_LENGTH(sizeof(ifa));
+	req.u.nh.nlmsg_type = RTM_NEWADDR;
+	req.u.nh.nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_REPLACE;
+	req.u.nh.nlmsg_seq = seq;
+	nl_add_attr(&req, IFA_LOCAL, a->addr, alen);
+	nl_add_attr(&req, IFA_ADDRESS, a->addr, alen);
+	nl_add_attr(&req, IFA_FLAGS, &flags, sizeof(flags));
+	return nl_transact(fd, &req.u.nh);
 }
 
 void exception_ifname(const char *devargs, char *ifname, size_t len)
