@@ -56,6 +56,7 @@
 #define BENCH_RING_SIZE 1024          /* like a NIC's descriptor ring */
 #define BENCH_POOL_MBUFS 8191
 #define BENCH_GEN_BURST 32
+#define BENCH_IN_FLIGHT (BENCH_RING_SIZE - 2 * BENCH_GEN_BURST) /* queries circulating */
 #define BENCH_TEMPLATES 1024          /* distinct frames: id, client address, port */
 #define BENCH_FRAME_MAX 128
 #define BENCH_SAMPLE_EVERY 16         /* generator checks one response in this many */
@@ -63,6 +64,8 @@
 #define BENCH_EDNS_SIZE 1232
 #define BENCH_ID_BASE 0x1000
 #define BENCH_CLIENT_PORT_BASE 20000
+#define BENCH_HIST_STEP 4             /* cycles per histogram bucket */
+#define BENCH_HIST_BUCKETS 4096       /* up to 16384 cycles per packet */
 
 static const char *const default_eal_args[] = {
 	"-l", "0,1", "--no-huge", "-m", "1024", "--no-shconf", "--no-pci",
@@ -91,6 +94,8 @@ struct dut_result {
 	uint64_t handled;      /* packets given to the handler in the window */
 	uint64_t sent;         /* packets the handler transmitted in the window */
 	uint64_t cycles;       /* TSC cycles inside the handler in the window */
+	uint64_t empty_polls;  /* RX polls that found ring A empty in the window */
+	double median_cpp;     /* median over packets of their burst's cycles/packet */
 	double window_s;       /* length of the window */
 };
 
@@ -126,6 +131,9 @@ struct bench {
 	enum bench_mode mode;
 	volatile bool dut_done;
 	struct dut_result dut;
+	/* packets by their burst's cycles per packet: a burst the kernel preempted
+	 * lands in the tail and leaves the median alone */
+	uint64_t hist[BENCH_HIST_BUCKETS];
 };
 
 /* ---- options ------------------------------------------------------------ */
@@ -521,6 +529,25 @@ static uint64_t dut_handle(struct bench *b, struct rte_mbuf **pkts, uint16_t n, 
 	}
 }
 
+static void hist_add(struct bench *b, uint64_t cycles, uint16_t n)
+{
+	uint64_t k = cycles / n / BENCH_HIST_STEP;
+
+	b->hist[k < BENCH_HIST_BUCKETS ? k : BENCH_HIST_BUCKETS - 1] += n;
+}
+
+static double hist_median(const struct bench *b, uint64_t total)
+{
+	uint64_t seen = 0;
+
+	for (unsigned int k = 0; k < BENCH_HIST_BUCKETS; k++) {
+		seen += b->hist[k];
+		if (total > 0 && seen * 2 >= total)
+			return (k + 0.5) * BENCH_HIST_STEP;
+	}
+	return 0.0;
+}
+
 /*
  * Poll the DUT port for warm-up + seconds (bounded by time only: each poll is
  * short), counting in the window after the warm-up.
@@ -532,7 +559,7 @@ static int dut_main(void *arg)
 	uint64_t hz = rte_get_tsc_hz(), start = rte_rdtsc(), now = start;
 	uint64_t warm_end = start + hz * b->opt.warmup_ms / 1000;
 	uint64_t end = warm_end + hz * b->opt.seconds;
-	struct dut_result r = { 0, 0, 0, 0.0 };
+	struct dut_result r = { 0, 0, 0, 0, 0.0, 0.0 };
 
 	while (now < end) {
 		uint16_t n = rte_eth_rx_burst(b->dut_port, 0, pkts, WORKER_BURST);
@@ -540,6 +567,7 @@ static int dut_main(void *arg)
 
 		if (n == 0) {
 			now = rte_rdtsc();
+			r.empty_polls += now >= warm_end;
 			continue;
 		}
 		t0 = rte_rdtsc();
@@ -549,10 +577,12 @@ static int dut_main(void *arg)
 			r.handled += n;
 			r.sent += sent;
 			r.cycles += t1 - t0;
+			hist_add(b, t1 - t0, n);
 		}
 		now = t1;
 	}
 	r.window_s = (double)(now - warm_end) / (double)hz;
+	r.median_cpp = hist_median(b, r.handled);
 	b->dut = r;
 	b->dut_done = true;
 	return 0;
@@ -605,49 +635,85 @@ static bool answer_ok(const struct bench *b, const struct rte_mbuf *m)
 	       dns[6] == 0 && dns[7] == 1;          /* ANCOUNT 1 */
 }
 
-static void gen_receive(struct bench *b, struct gen_result *g)
+/* Write template *next into m (a reset single-segment mbuf of the pool). */
+static void fill_query(struct bench *b, struct rte_mbuf *m, unsigned int *next)
 {
-	struct rte_mbuf *pkts[BENCH_GEN_BURST * 2];
-	uint16_t n = rte_eth_rx_burst(b->gen_port, 0, pkts, RTE_DIM(pkts));
+	const struct frame *f = &b->frames[*next];
+
+	rte_memcpy(rte_pktmbuf_mtod(m, void *), f->bytes, f->len);
+	m->data_len = f->len;
+	m->pkt_len = f->len;
+	*next = (*next + 1) % BENCH_TEMPLATES;
+}
+
+/*
+ * Turn what came back into the next queries in the same mbufs: no trip through the
+ * mempool, and the data lines are asked for all at once (the DUT core wrote them
+ * last). An mbuf that is not a plain one of our pool is swapped for a fresh one.
+ */
+static uint16_t rearm(struct bench *b, struct rte_mbuf **pkts, uint16_t n, unsigned int *next)
+{
+	uint16_t k = 0;
 
 	for (uint16_t i = 0; i < n; i++) {
-		if ((g->received + i) % BENCH_SAMPLE_EVERY != 0 || b->mode != MODE_SEKISHO)
+		struct rte_mbuf *m = pkts[i];
+
+		if (m->nb_segs != 1 || m->pool != b->pool || !RTE_MBUF_DIRECT(m) ||
+		    rte_mbuf_refcnt_read(m) != 1) {
+			rte_pktmbuf_free(m);
+			m = rte_pktmbuf_alloc(b->pool);
+			if (m == NULL)
+				continue;
+		} else {
+			rte_pktmbuf_reset(m);
+		}
+		__builtin_prefetch(rte_pktmbuf_mtod(m, uint8_t *), 1, 3);
+		__builtin_prefetch(rte_pktmbuf_mtod(m, uint8_t *) + RTE_CACHE_LINE_SIZE, 1, 3);
+		pkts[k++] = m;
+	}
+	for (uint16_t i = 0; i < k; i++)
+		fill_query(b, pkts[i], next);
+	return k;
+}
+
+/* Check one response in BENCH_SAMPLE_EVERY (sekisho mode only). */
+static void check_sample(struct bench *b, struct gen_result *g, struct rte_mbuf **pkts,
+			 uint16_t n)
+{
+	if (b->mode != MODE_SEKISHO)
+		return;
+	for (uint16_t i = 0; i < n; i++) {
+		if ((g->received + i) % BENCH_SAMPLE_EVERY != 0)
 			continue;
 		g->checked++;
 		if (!answer_ok(b, pkts[i]))
 			g->errors++;
 	}
-	g->received += n;
-	if (n > 0)
-		rte_pktmbuf_free_bulk(pkts, n);
 }
 
-/* Fill ring A up with a burst of queries when it has room; *next cycles templates. */
-static void gen_send(struct bench *b, struct gen_result *g, unsigned int *next)
+/*
+ * One generator step: take the responses, re-arm them as queries, top the number
+ * in flight up to BENCH_IN_FLIGHT with fresh mbufs, send. BENCH_IN_FLIGHT is below
+ * either ring's capacity, so neither side ever finds its TX ring full.
+ */
+static void gen_step(struct bench *b, struct gen_result *g, unsigned int *next)
 {
-	struct rte_mbuf *pkts[BENCH_GEN_BURST];
-	unsigned int k = *next;
+	struct rte_mbuf *pkts[BENCH_GEN_BURST * 3];
+	uint16_t n = rte_eth_rx_burst(b->gen_port, 0, pkts, BENCH_GEN_BURST * 2);
+	uint64_t in_flight;
 
-	if (rte_ring_free_count(b->ring_a) < BENCH_GEN_BURST ||
-	    rte_pktmbuf_alloc_bulk(b->pool, pkts, BENCH_GEN_BURST) != 0)
-		return;
-	/* The DUT core wrote these lines last: ask for them all before writing any. */
-	for (unsigned int i = 0; i < BENCH_GEN_BURST; i++) {
-		uint8_t *d = rte_pktmbuf_mtod(pkts[i], uint8_t *);
-
-		__builtin_prefetch(d, 1, 3);
-		__builtin_prefetch(d + RTE_CACHE_LINE_SIZE, 1, 3);
+	check_sample(b, g, pkts, n);
+	g->received += n;
+	n = rearm(b, pkts, n, next);
+	in_flight = g->sent - g->received;
+	if (in_flight + n + BENCH_GEN_BURST <= BENCH_IN_FLIGHT &&
+	    rte_pktmbuf_alloc_bulk(b->pool, &pkts[n], BENCH_GEN_BURST) == 0) {
+		for (uint16_t i = n; i < n + BENCH_GEN_BURST; i++)
+			fill_query(b, pkts[i], next);
+		n += BENCH_GEN_BURST;
 	}
-	for (unsigned int i = 0; i < BENCH_GEN_BURST; i++) {
-		const struct frame *f = &b->frames[k];
-
-		rte_memcpy(rte_pktmbuf_mtod(pkts[i], void *), f->bytes, f->len);
-		pkts[i]->data_len = f->len;
-		pkts[i]->pkt_len = f->len;
-		k = (k + 1) % BENCH_TEMPLATES;
-	}
-	*next = k;
-	g->sent += send_or_free(b->gen_port, pkts, BENCH_GEN_BURST);
+	if (n > 0)
+		g->sent += send_or_free(b->gen_port, pkts, n);
 }
 
 static void drain_port(uint16_t port)
@@ -675,12 +741,12 @@ static int run_mode(struct bench *b, enum bench_mode mode, unsigned int dut_lcor
 
 	b->mode = mode;
 	b->dut_done = false;
+	memset(b->hist, 0, sizeof(b->hist));
 	if (rte_eal_remote_launch(dut_main, b, dut_lcore) != 0)
 		return -1;
 	t0 = rte_rdtsc();
 	while (!b->dut_done && rte_rdtsc() < hard_end) {
-		gen_receive(b, &g);
-		gen_send(b, &g, &next);
+		gen_step(b, &g, &next);
 	}
 	g.cycles = rte_rdtsc() - t0;
 	rte_eal_wait_lcore(dut_lcore);
@@ -716,41 +782,66 @@ static double median(double *v, unsigned int n)
 	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
+static double busy(const struct run_result *r, double tsc_hz)
+{
+	return r->dut.window_s > 0 ? (double)r->dut.cycles / (r->dut.window_s * tsc_hz) : 0.0;
+}
+
+/* Medians over the rounds, so that one round disturbed by another process does not
+ * decide the figures. */
 struct summary {
 	double pps[MODE_COUNT];
-	double cpp[MODE_COUNT];
-	uint64_t checked, errors, sekisho_sent, sekisho_handled;
+	double cpp[MODE_COUNT];          /* mean cycles per packet (per answer) */
+	double median_cpp[MODE_COUNT];   /* median of per-burst cycles per packet */
+	double round_ratio;              /* median of each round's sekisho/reflect */
+	uint64_t checked, errors, sekisho_sent;
 };
+
+static double median_of(const struct run_result (*runs)[MODE_COUNT], unsigned int rounds,
+			int m, double (*f)(const struct run_result *))
+{
+	double v[BENCH_MAX_ROUNDS];
+
+	for (unsigned int r = 0; r < rounds; r++)
+		v[r] = f(&runs[r][m]);
+	return median(v, rounds);
+}
+
+static double median_cpp_of(const struct run_result *r)
+{
+	return r->dut.median_cpp;
+}
 
 static void summarize(const struct run_result (*runs)[MODE_COUNT], unsigned int rounds,
 		      struct summary *s)
 {
-	double v[BENCH_MAX_ROUNDS], c[BENCH_MAX_ROUNDS];
+	double ratio[BENCH_MAX_ROUNDS];
 
 	memset(s, 0, sizeof(*s));
 	for (int m = 0; m < MODE_COUNT; m++) {
-		for (unsigned int r = 0; r < rounds; r++) {
-			v[r] = pps(&runs[r][m]);
-			c[r] = cycles_per_packet(&runs[r][m]);
-		}
-		s->pps[m] = median(v, rounds);
-		s->cpp[m] = median(c, rounds);
+		s->pps[m] = median_of(runs, rounds, m, pps);
+		s->cpp[m] = median_of(runs, rounds, m, cycles_per_packet);
+		s->median_cpp[m] = median_of(runs, rounds, m, median_cpp_of);
 	}
 	for (unsigned int r = 0; r < rounds; r++) {
+		double refl = pps(&runs[r][MODE_REFLECT]);
+
+		ratio[r] = refl > 0 ? pps(&runs[r][MODE_SEKISHO]) / refl : 0.0;
 		s->checked += runs[r][MODE_SEKISHO].gen.checked;
 		s->errors += runs[r][MODE_SEKISHO].gen.errors;
 		s->sekisho_sent += runs[r][MODE_SEKISHO].dut.sent;
-		s->sekisho_handled += runs[r][MODE_SEKISHO].dut.handled;
 	}
+	s->round_ratio = median(ratio, rounds);
 }
 
 static void print_run(unsigned int round, enum bench_mode m, const struct run_result *r)
 {
 	double gen_cpp = r->gen.sent > 0 ? (double)r->gen.cycles / (double)r->gen.sent : 0;
 
-	printf("round %u %-8s %12.0f pps  %7.1f cycles/pkt  (handled %" PRIu64 ", sent %"
-	       PRIu64 ", generator %.1f cycles/pkt)\n", round + 1, mode_names[m], pps(r),
-	       cycles_per_packet(r), r->dut.handled, r->dut.sent, gen_cpp);
+	printf("round %u %-8s %11.0f pps %8.1f cycles/pkt (median %6.1f), DUT busy %3.0f%%, "
+	       "%" PRIu64 " empty polls, generator %.0f cycles/pkt\n", round + 1,
+	       mode_names[m], pps(r), cycles_per_packet(r), r->dut.median_cpp,
+	       100.0 * busy(r, (double)rte_get_tsc_hz()), r->dut.empty_polls, gen_cpp);
 }
 
 static void print_worker_counters(const struct worker *w)
@@ -767,43 +858,53 @@ static void print_worker_counters(const struct worker *w)
 	printf("\n");
 }
 
-static int write_json(const struct bench *b, const struct summary *s, double tsc_hz)
+static double ratio_of(const struct summary *s)
+{
+	return s->pps[MODE_REFLECT] > 0 ? s->pps[MODE_SEKISHO] / s->pps[MODE_REFLECT] : 0.0;
+}
+
+static int write_json(const struct bench *b, const struct summary *s)
 {
 	FILE *f = fopen(b->opt.json, "w");
-	double ratio = s->pps[MODE_REFLECT] > 0 ? s->pps[MODE_SEKISHO] / s->pps[MODE_REFLECT] : 0;
 
 	if (f == NULL) {
 		perror(b->opt.json);
 		return -1;
 	}
 	fprintf(f, "{\"sekisho_pps\": %.0f, \"reflect_pps\": %.0f, \"cycles_per_answer\": %.1f, "
-		"\"ratio\": %.4f, \"reflect_cycles_per_packet\": %.1f, \"forward_pps\": %.0f, "
+		"\"ratio\": %.4f,\n \"ratio_median_of_rounds\": %.4f, "
+		"\"cycles_per_answer_median\": %.1f, \"reflect_cycles_per_packet\": %.1f, "
+		"\"reflect_cycles_per_packet_median\": %.1f,\n \"forward_pps\": %.0f, "
 		"\"forward_cycles_per_packet\": %.1f, \"seconds\": %u, \"rounds\": %u, "
-		"\"names\": %u, \"tsc_hz\": %.0f, \"checked\": %" PRIu64 ", \"errors\": %" PRIu64
-		"}\n", s->pps[MODE_SEKISHO], s->pps[MODE_REFLECT], s->cpp[MODE_SEKISHO], ratio,
-		s->cpp[MODE_REFLECT], s->pps[MODE_FORWARD], s->cpp[MODE_FORWARD],
-		b->opt.seconds, b->opt.rounds, b->opt.names, tsc_hz, s->checked, s->errors);
+		"\"names\": %u, \"tsc_hz\": %" PRIu64 ", \"checked\": %" PRIu64
+		", \"errors\": %" PRIu64 "}\n",
+		s->pps[MODE_SEKISHO], s->pps[MODE_REFLECT], s->cpp[MODE_SEKISHO], ratio_of(s),
+		s->round_ratio, s->median_cpp[MODE_SEKISHO], s->cpp[MODE_REFLECT],
+		s->median_cpp[MODE_REFLECT], s->pps[MODE_FORWARD], s->cpp[MODE_FORWARD],
+		b->opt.seconds, b->opt.rounds, b->opt.names, rte_get_tsc_hz(), s->checked,
+		s->errors);
 	return fclose(f) == 0 ? 0 : -1;
 }
 
 static int report(const struct bench *b, const struct run_result (*runs)[MODE_COUNT])
 {
 	struct summary s;
-	double ratio;
 
 	summarize(runs, b->opt.rounds, &s);
-	ratio = s.pps[MODE_REFLECT] > 0 ? s.pps[MODE_SEKISHO] / s.pps[MODE_REFLECT] : 0;
 	print_worker_counters(b->worker);
-	printf("\nforward (harness ceiling) %12.0f pps  %7.1f cycles/pkt\n",
-	       s.pps[MODE_FORWARD], s.cpp[MODE_FORWARD]);
-	printf("reflect (5tswap)          %12.0f pps  %7.1f cycles/pkt\n",
-	       s.pps[MODE_REFLECT], s.cpp[MODE_REFLECT]);
-	printf("sekisho                   %12.0f pps  %7.1f cycles/answer\n",
-	       s.pps[MODE_SEKISHO], s.cpp[MODE_SEKISHO]);
-	printf("ratio sekisho/reflect     %12.3f\n", ratio);
-	printf("answers checked %" PRIu64 ", wrong %" PRIu64 "; TSC %.0f MHz\n",
-	       s.checked, s.errors, (double)rte_get_tsc_hz() / 1e6);
-	if (b->opt.json != NULL && write_json(b, &s, (double)rte_get_tsc_hz()) != 0)
+	printf("\n%s over %u round(s) of %u s; cycles are TSC cycles at %.0f MHz on the DUT "
+	       "lcore\n", b->opt.rounds > 1 ? "medians" : "figures", b->opt.rounds,
+	       b->opt.seconds, (double)rte_get_tsc_hz() / 1e6);
+	printf("forward (harness ceiling) %11.0f pps %8.1f cycles/pkt    (median %.1f)\n",
+	       s.pps[MODE_FORWARD], s.cpp[MODE_FORWARD], s.median_cpp[MODE_FORWARD]);
+	printf("reflect (5tswap)          %11.0f pps %8.1f cycles/pkt    (median %.1f)\n",
+	       s.pps[MODE_REFLECT], s.cpp[MODE_REFLECT], s.median_cpp[MODE_REFLECT]);
+	printf("sekisho                   %11.0f pps %8.1f cycles/answer (median %.1f)\n",
+	       s.pps[MODE_SEKISHO], s.cpp[MODE_SEKISHO], s.median_cpp[MODE_SEKISHO]);
+	printf("ratio sekisho/reflect     %11.3f     (median of rounds %.3f)\n",
+	       ratio_of(&s), s.round_ratio);
+	printf("answers checked %" PRIu64 ", wrong %" PRIu64 "\n", s.checked, s.errors);
+	if (b->opt.json != NULL && write_json(b, &s) != 0)
 		return 1;
 	if (s.checked == 0 || s.errors != 0 || s.sekisho_sent == 0) {
 		fprintf(stderr, "bench: sekisho's answers are missing or wrong\n");

@@ -33,10 +33,10 @@ local_a() { # server
     out=$(wdig "@$1" "$LAB_NAME_LOCAL" A)
     grep_q 'status: NOERROR' "$out" && grep_q 'flags: qr aa rd;' "$out" &&
         grep_q "^$LAB_NAME_LOCAL\.[[:space:]]+[0-9]+[[:space:]]+IN[[:space:]]+A[[:space:]]+192\.0\.2\.80" "$out" &&
-        grep_q 'EDNS: version: 0, flags:; udp: 1232' "$out"
+        grep_q 'EDNS: version: 0, flags:; udp: 4096' "$out"
 }
-check "IPv4: www.local.test A -> NOERROR, qr aa rd (RD copied, no RA), 192.0.2.80, EDNS 1232" local_a "$A4"
-check "IPv6: www.local.test A -> NOERROR, qr aa rd (RD copied, no RA), 192.0.2.80, EDNS 1232" local_a "$A6"
+check "IPv4: www.local.test A -> NOERROR, qr aa rd (RD copied, no RA), 192.0.2.80, EDNS 4096 echoed" local_a "$A4"
+check "IPv6: www.local.test A -> NOERROR, qr aa rd (RD copied, no RA), 192.0.2.80, EDNS 4096 echoed" local_a "$A6"
 
 norec_copies_rd() {
     grep_q 'flags: qr aa;' "$(wdig +norec "@$A4" "$LAB_NAME_LOCAL" A)"
