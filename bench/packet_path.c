@@ -793,6 +793,7 @@ struct summary {
 	double pps[MODE_COUNT];
 	double cpp[MODE_COUNT];          /* mean cycles per packet (per answer) */
 	double median_cpp[MODE_COUNT];   /* median of per-burst cycles per packet */
+	double busy[MODE_COUNT];         /* share of the window the DUT spent handling */
 	double round_ratio;              /* median of each round's sekisho/reflect */
 	uint64_t checked, errors, sekisho_sent;
 };
@@ -812,6 +813,11 @@ static double median_cpp_of(const struct run_result *r)
 	return r->dut.median_cpp;
 }
 
+static double busy_of(const struct run_result *r)
+{
+	return busy(r, (double)rte_get_tsc_hz());
+}
+
 static void summarize(const struct run_result (*runs)[MODE_COUNT], unsigned int rounds,
 		      struct summary *s)
 {
@@ -822,6 +828,7 @@ static void summarize(const struct run_result (*runs)[MODE_COUNT], unsigned int 
 		s->pps[m] = median_of(runs, rounds, m, pps);
 		s->cpp[m] = median_of(runs, rounds, m, cycles_per_packet);
 		s->median_cpp[m] = median_of(runs, rounds, m, median_cpp_of);
+		s->busy[m] = median_of(runs, rounds, m, busy_of);
 	}
 	for (unsigned int r = 0; r < rounds; r++) {
 		double refl = pps(&runs[r][MODE_REFLECT]);
@@ -863,6 +870,12 @@ static double ratio_of(const struct summary *s)
 	return s->pps[MODE_REFLECT] > 0 ? s->pps[MODE_SEKISHO] / s->pps[MODE_REFLECT] : 0.0;
 }
 
+/* Cost ratio that does not depend on the generator keeping up. */
+static double cycle_ratio_of(const struct summary *s)
+{
+	return s->cpp[MODE_SEKISHO] > 0 ? s->cpp[MODE_REFLECT] / s->cpp[MODE_SEKISHO] : 0.0;
+}
+
 static int write_json(const struct bench *b, const struct summary *s)
 {
 	FILE *f = fopen(b->opt.json, "w");
@@ -875,13 +888,16 @@ static int write_json(const struct bench *b, const struct summary *s)
 		"\"ratio\": %.4f,\n \"ratio_median_of_rounds\": %.4f, "
 		"\"cycles_per_answer_median\": %.1f, \"reflect_cycles_per_packet\": %.1f, "
 		"\"reflect_cycles_per_packet_median\": %.1f,\n \"forward_pps\": %.0f, "
-		"\"forward_cycles_per_packet\": %.1f, \"seconds\": %u, \"rounds\": %u, "
+		"\"forward_cycles_per_packet\": %.1f, \"cycle_ratio\": %.4f,\n "
+		"\"sekisho_dut_busy\": %.3f, \"reflect_dut_busy\": %.3f, "
+		"\"forward_dut_busy\": %.3f,\n \"seconds\": %u, \"rounds\": %u, "
 		"\"names\": %u, \"tsc_hz\": %" PRIu64 ", \"checked\": %" PRIu64
 		", \"errors\": %" PRIu64 "}\n",
 		s->pps[MODE_SEKISHO], s->pps[MODE_REFLECT], s->cpp[MODE_SEKISHO], ratio_of(s),
 		s->round_ratio, s->median_cpp[MODE_SEKISHO], s->cpp[MODE_REFLECT],
 		s->median_cpp[MODE_REFLECT], s->pps[MODE_FORWARD], s->cpp[MODE_FORWARD],
-		b->opt.seconds, b->opt.rounds, b->opt.names, rte_get_tsc_hz(), s->checked,
+		cycle_ratio_of(s), s->busy[MODE_SEKISHO], s->busy[MODE_REFLECT],
+		s->busy[MODE_FORWARD], b->opt.seconds, b->opt.rounds, b->opt.names, rte_get_tsc_hz(), s->checked,
 		s->errors);
 	return fclose(f) == 0 ? 0 : -1;
 }
@@ -903,6 +919,12 @@ static int report(const struct bench *b, const struct run_result (*runs)[MODE_CO
 	       s.pps[MODE_SEKISHO], s.cpp[MODE_SEKISHO], s.median_cpp[MODE_SEKISHO]);
 	printf("ratio sekisho/reflect     %11.3f     (median of rounds %.3f)\n",
 	       ratio_of(&s), s.round_ratio);
+	printf("cycle ratio reflect/sekisho %9.3f     (DUT busy: sekisho %.0f%%, reflect %.0f%%)\n",
+	       cycle_ratio_of(&s), 100 * s.busy[MODE_SEKISHO], 100 * s.busy[MODE_REFLECT]);
+	if (s.busy[MODE_REFLECT] < 0.9)
+		printf("note: the reflector waited for the generator %.0f%% of the time: "
+		       "reflect_pps is a floor, the ratio a ceiling\n",
+		       100 * (1 - s.busy[MODE_REFLECT]));
 	printf("answers checked %" PRIu64 ", wrong %" PRIu64 "\n", s.checked, s.errors);
 	if (b->opt.json != NULL && write_json(b, &s) != 0)
 		return 1;

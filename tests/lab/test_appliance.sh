@@ -173,6 +173,20 @@ c.sendall(b"ping sekisho\n"); print(c.makefile().readline().strip())
 }
 check "exception path: TCP to $A4:8053 in the appliance's kernel, both directions" exception_path
 
+# Malformed frames the kernel would never send, and fragmented queries, through an
+# AF_PACKET socket; each must show up in the right counter (DPDK telemetry).
+raw_frames() {
+    wire python3 "$LAB_SRC/rawframes.py" --client4 "$LAB_GATEWAY4" --client6 "$LAB_GATEWAY6" \
+        --server4 "$A4" --server6 "$A6" --name "$LAB_NAME_LOCAL"
+}
+while IFS= read -r line; do
+    case "$line" in
+    "ok - "*) ok "${line#ok - }" ;;
+    "not ok - "*) not_ok "${line#not ok - }" ;;
+    *) echo "# $line" ;;
+    esac
+done < <(raw_frames 2>&1 || true)
+
 check "sekishod still runs" test -d "/proc/$(cat "$LAB_DIR/sekishod.pid")"
 
 lab_test_finish
