@@ -11,9 +11,10 @@
  *     generator port  tx -> ring A -> rx  DUT port
  *     (main lcore)    rx <- ring B <- tx  (worker lcore)
  *
- * The generator keeps ring A full of pre-built DNS queries (Ethernet, IPv4, UDP,
- * DNS with EDNS 1232, valid checksums) and frees what comes back on ring B, checking
- * a sample. The DUT lcore runs one of three handlers on every received burst:
+ * The generator keeps BENCH_IN_FLIGHT real DNS queries circulating (Ethernet, IPv4,
+ * UDP, DNS with EDNS 1232, valid checksums, copied from pre-built frames): what comes
+ * back on ring B is checked on a sample and rewritten in place into the next query.
+ * The DUT lcore runs one of three handlers on every received burst:
  *   forward   send the burst back untouched: the harness's own ceiling
  *   reflect   swap MACs, IP addresses and UDP ports (testpmd's 5tswap), send back
  *   sekisho   worker_handle_burst() of a struct worker set up as sekishod does
