@@ -178,7 +178,8 @@ static int add_implicit_zones(struct local_conf *lc, unsigned *bad_line)
 			return r;
 		lc->zones[lc->nzones - 1].implicit = true;
 	}
-	qsort(lc->zones, lc->nzones, sizeof(*lc->zones), cmp_zone);
+	if (lc->nzones > 1)
+		qsort(lc->zones, lc->nzones, sizeof(*lc->zones), cmp_zone);
 
 	size_t w = 0;
 	for (size_t i = 0; i < lc->nzones; i++) {
@@ -216,7 +217,8 @@ static int check_cname(const struct local_conf *lc, unsigned *bad_line)
 		return LOCAL_ENOMEM;
 	for (size_t i = 0; i < lc->nrrs; i++)
 		v[i] = &lc->rrs[i];
-	qsort(v, lc->nrrs, sizeof(*v), cmp_rr_ptr);
+	if (lc->nrrs > 1)
+		qsort(v, lc->nrrs, sizeof(*v), cmp_rr_ptr);
 
 	int ret = 0;
 	size_t start = 0;
@@ -256,7 +258,8 @@ int local_conf_finish(struct local_conf *lc, unsigned *bad_line)
 	if (bad_line == NULL)
 		bad_line = &dummy;
 	*bad_line = 0;
-	qsort(lc->zones, lc->nzones, sizeof(*lc->zones), cmp_zone);
+	if (lc->nzones > 1)
+		qsort(lc->zones, lc->nzones, sizeof(*lc->zones), cmp_zone);
 	if ((r = check_duplicate_zones(lc, bad_line)) < 0)
 		return r;
 	if ((r = add_implicit_zones(lc, bad_line)) < 0)
