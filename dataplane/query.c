@@ -194,9 +194,11 @@ size_t query_respond(const struct query_env *env, const uint8_t *req, size_t req
 		st->drop_response++;
 		return 0;
 	}
-	memset(&msg, 0, sizeof(msg));
+	/* No memset of msg or r: the parser and wire_build_init fill what they use,
+	 * and clearing ~1 KB per query was a visible share of an answer's cost. */
+	msg.rr = NULL;
+	msg.rr_cap = 0;
 	rc = wire_parse_msg(req, req_len, &msg);
-	memset(&r, 0, sizeof(r));
 	r.env = env;
 	r.req = req;
 	r.msg = &msg;

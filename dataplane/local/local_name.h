@@ -50,7 +50,22 @@ static inline size_t local_name_len(const uint8_t *name, size_t buflen)
  * name can be mapped octet by octet. */
 static inline void local_name_lower(uint8_t *dst, const uint8_t *src, size_t len)
 {
-	for (size_t i = 0; i < len; i++) {
+	const uint64_t ones = 0x0101010101010101ull, high = 0x8080808080808080ull;
+	size_t i = 0;
+
+	/* Eight bytes per step (SWAR): a byte gets 0x20 added when it is 'A'..'Z'.
+	 * Label length octets are <= 63, below 'A', so they are never changed. */
+	for (; i + 8 <= len; i += 8) {
+		uint64_t w, low7, ge_a, gt_z;
+
+		memcpy(&w, src + i, 8);
+		low7 = w & ~high;
+		ge_a = low7 + (0x80 - 'A') * ones;
+		gt_z = low7 + (0x7f - 'Z') * ones;
+		w |= ((ge_a ^ gt_z) & ~w & high) >> 2;
+		memcpy(dst + i, &w, 8);
+	}
+	for (; i < len; i++) {
 		uint8_t c = src[i];
 		dst[i] = (c >= 'A' && c <= 'Z') ? (uint8_t)(c + 32) : c;
 	}

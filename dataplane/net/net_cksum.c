@@ -60,6 +60,11 @@ net_l4_cksum(const struct rte_mbuf *m, uint32_t l3_off, uint8_t proto,
 
 	if (proto != IPPROTO_ICMP)
 		sum = pseudo_sum(net_at(m, l3_off), proto, l4_len);
+	/* The common case, one segment: sum the bytes directly. */
+	if (m->nb_segs == 1 && (uint64_t)l4_off + l4_len <= m->data_len) {
+		sum = __rte_raw_cksum(net_at(m, l4_off), l4_len, sum);
+		return (uint16_t)~__rte_raw_cksum_reduce(sum);
+	}
 	if (rte_raw_cksum_mbuf(m, l4_off, l4_len, &data) != 0)
 		return 0xffff; /* out of bounds: never reads as valid */
 	sum += data;

@@ -57,13 +57,11 @@ static void
 cksum_whole(const struct net_port_ctx *pc, struct rte_mbuf *m,
 		const struct net_pkt *p, uint16_t l2_len)
 {
+	uint16_t l3_len = p->l4_off - p->l3_off;
 	uint8_t *l3 = net_at(m, l2_len);
-	struct rte_udp_hdr *udp = (struct rte_udp_hdr *)
-		net_at(m, l2_len + (p->l4_off - p->l3_off));
+	struct rte_udp_hdr *udp = (struct rte_udp_hdr *)net_at(m, l2_len + l3_len);
 	uint64_t fl = 0;
 
-	m->l2_len = l2_len;
-	m->l3_len = p->l4_off - p->l3_off;
 	if (p->ip_version == 4) {
 		struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)l3;
 
@@ -75,6 +73,12 @@ cksum_whole(const struct net_port_ctx *pc, struct rte_mbuf *m,
 	} else {
 		fl = RTE_MBUF_F_TX_IPV6;
 	}
+	/* l2_len/l3_len sit in the mbuf's second cache line: touch it only when the
+	 * NIC needs them (an offload), never in the software path. */
+	if (fl & RTE_MBUF_F_TX_IP_CKSUM || pc->tx_offloads & RTE_ETH_TX_OFFLOAD_UDP_CKSUM) {
+		m->l2_len = l2_len;
+		m->l3_len = l3_len;
+	}
 	if (pc->tx_offloads & RTE_ETH_TX_OFFLOAD_UDP_CKSUM) {
 		fl |= RTE_MBUF_F_TX_UDP_CKSUM;
 		udp->dgram_cksum = p->ip_version == 4 ?
@@ -84,7 +88,7 @@ cksum_whole(const struct net_port_ctx *pc, struct rte_mbuf *m,
 		return;
 	}
 	m->ol_flags = (fl & RTE_MBUF_F_TX_IP_CKSUM) ? fl : 0;
-	net_udp_cksum_store(m, l2_len, l2_len + m->l3_len);
+	net_udp_cksum_store(m, l2_len, l2_len + l3_len);
 }
 
 /* Number of fragments rte_ip_frag will cut l4_len bytes of payload into. */

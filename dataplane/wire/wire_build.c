@@ -138,9 +138,13 @@ static bool stored_name_equals(const uint8_t *buf, size_t off, const uint8_t *na
 		}
 		if (c != name[i] || i + 1 + c > nlen)
 			return false;
-		for (size_t k = 1; k <= c; k++) {
-			if (lower(buf[off + k]) != lower(name[i + k]))
-				return false;
+		/* Same case is the common case (the answer owner is the question): one
+		 * memcmp, and the byte-wise folding only when it differs. */
+		if (memcmp(buf + off + 1, name + i + 1, c) != 0) {
+			for (size_t k = 1; k <= c; k++) {
+				if (lower(buf[off + k]) != lower(name[i + k]))
+					return false;
+			}
 		}
 		if (c == 0)
 			return i + 1 == nlen;

@@ -74,18 +74,26 @@ static int follow_pointer(const uint8_t *pkt, size_t pktlen, size_t *pos, size_t
 int wire_name_unpack(const uint8_t *pkt, size_t pktlen, size_t off,
 		     uint8_t *out, size_t *outlen, size_t *next_off)
 {
-	size_t pos = off, run_start = off, total = 0, next = 0;
+	size_t pos = off, run_start = off, total = 0, next = 0, copy_from = off, copied = 0;
 	bool jumped = false;
 
+	/* Labels are checked one by one but copied a run at a time: one memcpy per
+	 * stretch between pointers instead of one per label. */
 	for (;;) {
 		if (pos >= pktlen)
 			return WIRE_ESHORT;
 		int n = label_len(pkt[pos]);
 		if (n == WIRE_EPTR) {
 			size_t ptr_pos = pos;
-			int rc = follow_pointer(pkt, pktlen, &pos, &run_start);
+			int rc;
+
+			if (out != NULL)
+				memcpy(out + copied, pkt + copy_from, total - copied);
+			copied = total;
+			rc = follow_pointer(pkt, pktlen, &pos, &run_start);
 			if (rc != WIRE_OK)
 				return rc;
+			copy_from = pos;
 			if (!jumped)
 				next = ptr_pos + 2;
 			jumped = true;
@@ -97,13 +105,13 @@ int wire_name_unpack(const uint8_t *pkt, size_t pktlen, size_t off,
 			return WIRE_ENAME;
 		if (pos + 1 + (size_t)n > pktlen)
 			return WIRE_ESHORT;
-		if (out != NULL)
-			memcpy(out + total, pkt + pos, 1 + (size_t)n);
 		total += 1 + (size_t)n;
 		pos += 1 + (size_t)n;
 		if (n == 0)
 			break;
 	}
+	if (out != NULL)
+		memcpy(out + copied, pkt + copy_from, total - copied);
 	if (outlen != NULL)
 		*outlen = total;
 	if (next_off != NULL)

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "local.h"
+#include "local_name.h"
 #include "unit_check.h"
 #include "wire_text.h"
 
@@ -321,6 +322,23 @@ static void test_zone_type_names_round_trip(void)
 	CHECK_INT(local_zone_type_parse("nodefault", 9, &t), LOCAL_EINVAL);
 }
 
+/* The 8-bytes-at-a-time lowercasing agrees with the plain rule for every byte
+ * value at every position of a long buffer. */
+static void test_name_lowering_folds_only_ascii_uppercase(void)
+{
+	uint8_t src[40], dst[40];
+
+	for (unsigned v = 0; v < 256; v++) {
+		for (size_t pos = 0; pos < sizeof(src); pos++) {
+			memset(src, 'Q', sizeof(src));
+			src[pos] = (uint8_t)v;
+			local_name_lower(dst, src, sizeof(src));
+			CHECK(dst[pos] == ((v >= 'A' && v <= 'Z') ? v + 32 : v));
+			CHECK(dst[(pos + 1) % sizeof(src)] == 'q');
+		}
+	}
+}
+
 int main(void)
 {
 	rr = malloc(sizeof(*rr));
@@ -332,6 +350,7 @@ int main(void)
 		return 1;
 	}
 	CHECK_INT(local_db_rr_count(db), 17);
+	RUN(test_name_lowering_folds_only_ascii_uppercase);
 	RUN(test_answer_returns_whole_rrset_deduplicated);
 	RUN(test_qname_matches_case_insensitively);
 	RUN(test_cname_is_followed_within_local_data);
