@@ -53,7 +53,6 @@
 
 /* As sekishod: room for the largest DNS message behind the largest headers. */
 #define BENCH_MBUF_DATA_ROOM (RTE_PKTMBUF_HEADROOM + 4096 + 256)
-#define BENCH_QBUF_LEN 65536
 #define BENCH_RING_SIZE 1024          /* like a NIC's descriptor ring */
 #define BENCH_POOL_MBUFS 8191
 #define BENCH_GEN_BURST 32
@@ -398,16 +397,29 @@ static int setup_ports(struct bench *b)
 
 /* ---- the worker, as control/sekishod.c init_worker / init_port_ctx -------- */
 
-static int init_bench_port_ctx(struct bench *b, struct worker *w)
+static int init_bench_worker(struct bench *b, unsigned int lcore)
 {
+	struct worker_params prm = {
+		.lcore_id = lcore,
+		.queue = 0,
+		.pool = b->pool,
+		.indirect_pool = b->indirect_pool,
+		.env = &b->env,
+		.idle_polls = 0,
+		.idle_sleep_us = 0,
+		.quit = &b->worker_quit,
+	};
 	struct rte_eth_dev_info info;
 	struct net_port_conf pc;
+	struct worker *w;
 
-	memset(&pc, 0, sizeof(pc));
-	if (rte_eth_dev_info_get(b->dut_port, &info) != 0)
+	w = rte_zmalloc_socket("bench_worker", sizeof(*w), RTE_CACHE_LINE_SIZE,
+			       (int)rte_lcore_to_socket_id(lcore));
+	if (w == NULL || rte_eth_dev_info_get(b->dut_port, &info) != 0)
 		return -1;
+	b->worker = w;
+	memset(&pc, 0, sizeof(pc));
 	pc.port_id = b->dut_port;
-	pc.vlan = 0;
 	pc.mtu = 1500;
 	pc.mac = b->dut_mac;
 	/* What drivers/port.c would enable: whatever the PMD offers (the ring PMD: none). */
@@ -415,43 +427,7 @@ static int init_bench_port_ctx(struct bench *b, struct worker *w)
 		(RTE_ETH_TX_OFFLOAD_IPV4_CKSUM | RTE_ETH_TX_OFFLOAD_UDP_CKSUM);
 	pc.n_ip4 = 1;
 	pc.ip4[0] = b->dut_ip;
-	w->ports[0].port_id = b->dut_port;
-	return net_port_ctx_init(&w->ports[0].net, &pc);
-}
-
-static int init_bench_worker(struct bench *b, unsigned int lcore)
-{
-	struct net_worker_params prm = {
-		.frag_buckets = 1024,
-		.frag_bucket_entries = 16,
-		.frag_max_entries = 4096,
-		.frag_ttl_ms = 2000,
-		.socket_id = (int)rte_lcore_to_socket_id(lcore),
-		.direct_pool = b->pool,
-		.indirect_pool = b->indirect_pool,
-		.big_pool = b->pool,
-		.id_seed = (uint32_t)rte_rdtsc(),
-	};
-	struct worker *w;
-
-	w = rte_zmalloc_socket("bench_worker", sizeof(*w), RTE_CACHE_LINE_SIZE, prm.socket_id);
-	if (w == NULL)
-		return -1;
-	b->worker = w;
-	w->lcore_id = lcore;
-	w->queue = 0;
-	w->n_ports = 1;
-	w->has_exception = false;
-	w->env = &b->env;
-	w->idle_polls = 0;
-	w->idle_sleep_us = 0;
-	w->quit = &b->worker_quit;
-	w->qbuf_len = BENCH_QBUF_LEN;
-	w->qbuf = rte_malloc_socket("bench_qbuf", BENCH_QBUF_LEN, 64, prm.socket_id);
-	w->net = rte_zmalloc_socket("bench_net_worker", sizeof(*w->net), RTE_CACHE_LINE_SIZE,
-				    prm.socket_id);
-	if (w->qbuf == NULL || w->net == NULL || net_worker_init(w->net, &prm) != 0 ||
-	    init_bench_port_ctx(b, w) != 0) {
+	if (worker_init(w, &prm) != 0 || worker_add_port(w, &pc) != 0) {
 		fprintf(stderr, "bench: worker set-up failed\n");
 		return -1;
 	}
@@ -990,8 +966,8 @@ int main(int argc, char **argv)
 		       dut_lcore, b.opt.seconds, b.opt.warmup_ms, b.opt.names, b.opt.rounds);
 		rc = run_all(&b, dut_lcore);
 	}
-	if (b.worker != NULL && b.worker->net != NULL)
-		net_worker_free(b.worker->net);
+	if (b.worker != NULL)
+		worker_free(b.worker);
 	local_db_free(b.local);
 	rte_eal_cleanup();
 	return rc;

@@ -35,7 +35,6 @@
 #define SEKISHOD_VERSION "0.1.0"
 /* Room for the largest DNS message sekisho sends (4096) behind the largest headers. */
 #define MBUF_DATA_ROOM (RTE_PKTMBUF_HEADROOM + 4096 + 256)
-#define QBUF_LEN 65536
 
 static volatile bool stop_requested;
 static volatile bool stats_requested;
@@ -197,7 +196,7 @@ static void link_local_from_mac(const struct rte_ether_addr *mac, uint8_t ll[16]
 	ll[15] = mac->addr_bytes[5];
 }
 
-static int init_port_ctx(struct daemon *d, struct worker *w, unsigned int i)
+static int add_port(struct daemon *d, struct worker *w, unsigned int i)
 {
 	const struct config_port *cp = &d->cfg.ports[i];
 	struct net_port_conf pc;
@@ -219,44 +218,31 @@ static int init_port_ctx(struct daemon *d, struct worker *w, unsigned int i)
 	}
 	if (pc.n_ip6 < NET_MAX_ADDRS)
 		link_local_from_mac(&pc.mac, pc.ip6[pc.n_ip6++]);
-	w->ports[i].port_id = d->port_ids[i];
-	return net_port_ctx_init(&w->ports[i].net, &pc);
+	return worker_add_port(w, &pc);
 }
 
 static int init_worker(struct daemon *d, struct worker *w, unsigned int idx,
 		       unsigned int lcore)
 {
-	struct net_worker_params prm = {
-		.frag_buckets = 1024,
-		.frag_bucket_entries = 16,
-		.frag_max_entries = 4096,
-		.frag_ttl_ms = 2000,
-		.socket_id = (int)rte_lcore_to_socket_id(lcore),
-		.direct_pool = d->pool,
+	struct worker_params prm = {
+		.lcore_id = lcore,
+		.queue = (uint16_t)idx,
+		.pool = d->pool,
 		.indirect_pool = d->indirect_pool,
-		.big_pool = d->pool,
-		.id_seed = (uint32_t)rte_rdtsc() ^ (idx * 0x9e3779b9u),
+		.env = &d->env,
+		.idle_polls = d->cfg.server.idle_polls,
+		.idle_sleep_us = d->cfg.server.idle_sleep_us,
+		.quit = &workers_quit,
 	};
 
-	w->lcore_id = lcore;
-	w->queue = (uint16_t)idx;
-	w->n_ports = (uint16_t)d->cfg.nports;
-	w->has_exception = d->has_exception;
-	w->exc_port = d->exc_port;
-	w->env = &d->env;
-	w->idle_polls = d->cfg.server.idle_polls;
-	w->idle_sleep_us = d->cfg.server.idle_sleep_us;
-	w->quit = &workers_quit;
-	w->qbuf_len = QBUF_LEN;
-	w->qbuf = rte_malloc_socket("qbuf", QBUF_LEN, 64, prm.socket_id);
-	w->net = rte_zmalloc_socket("net_worker", sizeof(*w->net), RTE_CACHE_LINE_SIZE,
-				    prm.socket_id);
-	if (w->qbuf == NULL || w->net == NULL || net_worker_init(w->net, &prm) != 0) {
+	if (worker_init(w, &prm) != 0) {
 		fprintf(stderr, "sekishod: worker %u: out of memory\n", idx);
 		return -1;
 	}
+	w->has_exception = d->has_exception;
+	w->exc_port = d->exc_port;
 	for (unsigned int i = 0; i < d->cfg.nports; i++) {
-		if (init_port_ctx(d, w, i) != 0) {
+		if (add_port(d, w, i) != 0) {
 			fprintf(stderr, "sekishod: port '%s': bad addresses/vlan/mtu\n",
 				d->cfg.ports[i].name);
 			return -1;
@@ -325,7 +311,7 @@ static void shutdown_daemon(struct daemon *d)
 		printf("sekishod: stopping; final counters:\n");
 		stats_print(stdout);
 		for (unsigned int i = 0; i < d->n_workers; i++)
-			net_worker_free(d->workers[i].net);
+			worker_free(&d->workers[i]);
 	}
 	for (unsigned int i = 0; i < d->cfg.nports; i++)
 		port_stop(d->port_ids[i]);

@@ -2,9 +2,11 @@
  * dataplane/worker: poll loop of a worker lcore (see worker.h).
  * Must never block, lock or allocate from the libc heap; counters are per worker.
  */
+#include <errno.h>
 #include <string.h>
 
 #include <rte_cycles.h>
+#include <rte_malloc.h>
 #include <rte_ethdev.h>
 #include <rte_prefetch.h>
 
@@ -191,4 +193,63 @@ int worker_main(void *arg)
 			empty = 0;
 	}
 	return 0;
+}
+
+/* Largest query a worker copies aside (a reassembled datagram can be 64 KiB). */
+#define WORKER_QBUF_LEN 65536
+
+int worker_init(struct worker *w, const struct worker_params *prm)
+{
+	int socket = (int)rte_lcore_to_socket_id(prm->lcore_id);
+	struct net_worker_params np = {
+		.frag_buckets = 1024,
+		.frag_bucket_entries = 16,
+		.frag_max_entries = 4096,
+		.frag_ttl_ms = 2000,
+		.socket_id = socket,
+		.direct_pool = prm->pool,
+		.indirect_pool = prm->indirect_pool,
+		.big_pool = prm->pool,
+		.id_seed = (uint32_t)rte_rdtsc() ^ (prm->queue * 0x9e3779b9u),
+	};
+
+	w->lcore_id = prm->lcore_id;
+	w->queue = prm->queue;
+	w->env = prm->env;
+	w->idle_polls = prm->idle_polls;
+	w->idle_sleep_us = prm->idle_sleep_us;
+	w->quit = prm->quit;
+	w->qbuf_len = WORKER_QBUF_LEN;
+	w->qbuf = rte_malloc_socket("worker_qbuf", WORKER_QBUF_LEN, 64, socket);
+	w->net = rte_zmalloc_socket("net_worker", sizeof(*w->net), RTE_CACHE_LINE_SIZE, socket);
+	if (w->qbuf == NULL || w->net == NULL || net_worker_init(w->net, &np) != 0) {
+		worker_free(w);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+int worker_add_port(struct worker *w, const struct net_port_conf *conf)
+{
+	struct worker_port *wp;
+
+	if (w->n_ports == WORKER_MAX_PORTS)
+		return -ENOSPC;
+	wp = &w->ports[w->n_ports];
+	wp->port_id = conf->port_id;
+	if (net_port_ctx_init(&wp->net, conf) != 0)
+		return -EINVAL;
+	w->n_ports++;
+	return 0;
+}
+
+void worker_free(struct worker *w)
+{
+	if (w->net != NULL) {
+		net_worker_free(w->net);
+		rte_free(w->net);
+		w->net = NULL;
+	}
+	rte_free(w->qbuf);
+	w->qbuf = NULL;
 }

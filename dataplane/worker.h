@@ -69,6 +69,34 @@ struct worker {
 	struct query_stats qstats;
 } __rte_cache_aligned;
 
+/* What worker_init needs; ports are added afterwards with worker_add_port. */
+struct worker_params {
+	unsigned int lcore_id;
+	uint16_t queue;                  /* queue id on every port (worker index) */
+	struct rte_mempool *pool;        /* mbufs with room for a 4096-byte response */
+	struct rte_mempool *indirect_pool; /* for fragmenting large replies */
+	const struct query_env *env;
+	uint32_t idle_polls;
+	uint32_t idle_sleep_us;          /* 0 = busy poll */
+	volatile const bool *quit;
+};
+
+/*
+ * Fill a worker (zeroed by the caller, e.g. rte_zmalloc) and allocate its
+ * per-worker state (fragment table, query buffer) on the lcore's NUMA socket.
+ * Start-up only. Returns 0 or a negative errno value.
+ */
+int worker_init(struct worker *w, const struct worker_params *prm);
+
+/*
+ * Give the worker its view of one more port (addresses, VLAN, MTU, offloads).
+ * Returns 0, -ENOSPC (WORKER_MAX_PORTS reached) or -EINVAL (bad port settings).
+ */
+int worker_add_port(struct worker *w, const struct net_port_conf *conf);
+
+/* Free what worker_init allocated (the worker itself belongs to the caller). */
+void worker_free(struct worker *w);
+
 /* lcore entry point: arg is a struct worker. Returns 0 when *quit becomes true. */
 int worker_main(void *arg);
 

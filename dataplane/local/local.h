@@ -125,6 +125,12 @@ int local_conf_add_rr(struct local_conf *lc, const uint8_t *owner, size_t owner_
  */
 int local_conf_finish(struct local_conf *lc, unsigned *bad_line);
 
+/*
+ * qsort comparator over pointers to records (const struct local_conf_rr *):
+ * owner (lowercase), class, type, then RDATA. Equal records compare 0.
+ */
+int local_conf_rr_cmp(const void *a, const void *b);
+
 /* Zone type name ("static", ...) to enum. Returns 0 or LOCAL_EINVAL. */
 int local_zone_type_parse(const char *text, size_t len, enum local_zone_type *type);
 

@@ -192,7 +192,7 @@ static int add_implicit_zones(struct local_conf *lc, unsigned *bad_line)
 	return 0;
 }
 
-static int cmp_rr_ptr(const void *a, const void *b)
+int local_conf_rr_cmp(const void *a, const void *b)
 {
 	const struct local_conf_rr *x = *(const struct local_conf_rr *const *)a;
 	const struct local_conf_rr *y = *(const struct local_conf_rr *const *)b;
@@ -218,7 +218,7 @@ static int check_cname(const struct local_conf *lc, unsigned *bad_line)
 	for (size_t i = 0; i < lc->nrrs; i++)
 		v[i] = &lc->rrs[i];
 	if (lc->nrrs > 1)
-		qsort(v, lc->nrrs, sizeof(*v), cmp_rr_ptr);
+		qsort(v, lc->nrrs, sizeof(*v), local_conf_rr_cmp);
 
 	int ret = 0;
 	size_t start = 0;
@@ -230,7 +230,7 @@ static int check_cname(const struct local_conf *lc, unsigned *bad_line)
 		size_t cnames = 0, others = 0;
 		unsigned last = 0;
 		for (size_t k = start; k < i; k++) {
-			bool dup = k > start && cmp_rr_ptr(&v[k - 1], &v[k]) == 0;
+			bool dup = k > start && local_conf_rr_cmp(&v[k - 1], &v[k]) == 0;
 			if (dup)
 				continue;
 			if (v[k]->type == TYPE_CNAME)

@@ -283,9 +283,9 @@ static int make_port(const char *name, struct rte_ring *rx, struct rte_ring *tx,
 
 static int setup(void)
 {
-	struct net_worker_params prm = {
-		.frag_buckets = 64, .frag_bucket_entries = 4, .frag_max_entries = 256,
-		.frag_ttl_ms = 1000, .socket_id = 0,
+	struct worker_params prm = {
+		.lcore_id = 1, .queue = 0, .env = &env,
+		.idle_polls = 16, .idle_sleep_us = 100, .quit = &quit,
 	};
 	struct net_port_conf pc;
 	uint16_t wire_port, exc_port;
@@ -303,14 +303,10 @@ static int setup(void)
 		return -1;
 	env.local = make_db();
 	env.edns_buffer_size = 1232;
-	wk = rte_zmalloc("worker", sizeof(*wk), RTE_CACHE_LINE_SIZE);
-	wk->net = rte_zmalloc("net", sizeof(*wk->net), RTE_CACHE_LINE_SIZE);
-	wk->qbuf_len = 65536;
-	wk->qbuf = rte_malloc("qbuf", wk->qbuf_len, 64);
-	prm.direct_pool = pool;
+	prm.pool = pool;
 	prm.indirect_pool = indirect;
-	prm.big_pool = pool;
-	if (env.local == NULL || wk->qbuf == NULL || net_worker_init(wk->net, &prm) != 0)
+	wk = rte_zmalloc("worker", sizeof(*wk), RTE_CACHE_LINE_SIZE);
+	if (env.local == NULL || wk == NULL || worker_init(wk, &prm) != 0)
 		return -1;
 	memset(&pc, 0, sizeof(pc));
 	pc.port_id = wire_port;
@@ -318,15 +314,9 @@ static int setup(void)
 	memcpy(pc.mac.addr_bytes, our_mac, 6);
 	pc.n_ip4 = 1;
 	memcpy(&pc.ip4[0], our_ip, 4);
-	wk->n_ports = 1;
-	wk->ports[0].port_id = wire_port;
 	wk->has_exception = true;
 	wk->exc_port = exc_port;
-	wk->env = &env;
-	wk->idle_polls = 16;
-	wk->idle_sleep_us = 100;
-	wk->quit = &quit;
-	return net_port_ctx_init(&wk->ports[0].net, &pc);
+	return worker_add_port(wk, &pc);
 }
 
 int main(void)
@@ -347,6 +337,7 @@ int main(void)
 	quit = true;
 	rte_eal_mp_wait_lcore();
 	printf("%s: %d failure(s)\n", failures ? "FAIL" : "ok", failures);
+	worker_free(wk);
 	local_db_free((struct local_db *)env.local);
 	rte_eal_cleanup();
 	return failures ? 1 : 0;
