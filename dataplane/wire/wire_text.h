@@ -15,29 +15,15 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "wire.h"
+
 #define WIRE_TEXT_LABEL_MAX   63     /* octets in one label */
 #define WIRE_TEXT_NAME_MAX    255    /* octets in a wire name, root label included */
 #define WIRE_TEXT_RDATA_MAX   65535  /* octets of RDATA */
 #define WIRE_TEXT_DEFAULT_TTL 3600   /* TTL when a record line gives none */
 #define WIRE_TEXT_TTL_MAX     2147483647u /* RFC 2181 section 8 */
 
-#define WIRE_CLASS_IN   1
-#define WIRE_CLASS_CH   3
-#define WIRE_CLASS_HS   4
-#define WIRE_CLASS_ANY  255
-
-#define WIRE_TYPE_A     1
-#define WIRE_TYPE_NS    2
-#define WIRE_TYPE_CNAME 5
-#define WIRE_TYPE_SOA   6
-#define WIRE_TYPE_PTR   12
-#define WIRE_TYPE_MX    15
-#define WIRE_TYPE_TXT   16
-#define WIRE_TYPE_AAAA  28
-#define WIRE_TYPE_SRV   33
-#define WIRE_TYPE_DNAME 39
-#define WIRE_TYPE_ANY   255
-#define WIRE_TYPE_CAA   257
+/* Type and class codes come from wire.h (one table for the codec). */
 
 /* Error codes (all negative). */
 enum wire_text_err {
