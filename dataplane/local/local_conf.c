@@ -115,6 +115,8 @@ zone_exact(const struct local_conf *lc, const uint8_t *name, size_t len, uint16_
 {
 	struct local_conf_zone key;
 
+	if (lc->nzones == 0)
+		return NULL; /* bsearch may not be given a NULL array */
 	memcpy(key.name, name, len);
 	key.name_len = (uint8_t)len;
 	key.rclass = rclass;
