@@ -2,6 +2,8 @@
  * control/stats: aggregation and export of worker counters (see stats.h).
  * Control and telemetry threads only; never called by a worker.
  */
+#include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <rte_telemetry.h>
@@ -75,8 +77,39 @@ static int tel_stats(const char *cmd, const char *params, struct rte_tel_data *d
 	return 0;
 }
 
+/* One dict per worker: where it runs and how much it did (RSS spread, idling). */
+static int tel_workers(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	(void)cmd;
+	(void)params;
+	rte_tel_data_start_dict(d);
+	for (unsigned int i = 0; i < stats_n_workers; i++) {
+		const struct worker *w = &stats_workers[i];
+		struct rte_tel_data *wd = rte_tel_data_alloc();
+		char key[24];
+
+		if (wd == NULL)
+			return -ENOMEM;
+		rte_tel_data_start_dict(wd);
+		rte_tel_data_add_dict_u64(wd, "lcore", w->lcore_id);
+		rte_tel_data_add_dict_u64(wd, "queue", w->queue);
+		rte_tel_data_add_dict_u64(wd, "polls", read_u64(&w->stats.polls));
+		rte_tel_data_add_dict_u64(wd, "idle_sleeps", read_u64(&w->stats.idle_sleeps));
+		rte_tel_data_add_dict_u64(wd, "queries", read_u64(&w->qstats.queries));
+		rte_tel_data_add_dict_u64(wd, "responses", read_u64(&w->qstats.responses));
+		snprintf(key, sizeof(key), "worker%u", i);
+		rte_tel_data_add_dict_container(d, key, wd, 0);
+	}
+	return 0;
+}
+
 int stats_register_telemetry(void)
 {
-	return rte_telemetry_register_cmd("/sekisho/stats", tel_stats,
-					  "All sekisho counters, summed over workers");
+	int rc = rte_telemetry_register_cmd("/sekisho/stats", tel_stats,
+					    "All sekisho counters, summed over workers");
+
+	if (rc == 0)
+		rc = rte_telemetry_register_cmd("/sekisho/workers", tel_workers,
+						"Per worker: lcore, queue, polls, idle sleeps, queries");
+	return rc;
 }
