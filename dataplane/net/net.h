@@ -51,6 +51,8 @@
 #include <rte_mbuf.h>
 #include <rte_mempool.h>
 
+#include "net_neigh.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -98,7 +100,11 @@ extern "C" {
 	X(DNS_RX,            "dns_rx") \
 	X(DNS_TX,            "dns_tx") \
 	X(TX_FRAGMENTED,     "tx_fragmented") \
-	X(TX_ERROR,          "tx_error")
+	X(TX_ERROR,          "tx_error") \
+	X(NEIGH_LEARNED,     "neigh_learned") \
+	X(NEIGH_SOLICITED,   "neigh_solicited") \
+	X(TX_UPSTREAM,       "tx_upstream") \
+	X(TX_NO_NEIGH,       "tx_no_neighbour")
 
 /** Index of each counter in struct net_counters. */
 enum net_counter {
@@ -159,6 +165,8 @@ struct net_port_ctx {
 	rte_be32_t ip4[NET_MAX_ADDRS];    /**< our IPv4 addresses */
 	uint8_t ip6[NET_MAX_ADDRS][16];   /**< our IPv6 addresses */
 	uint8_t ip6_snm[NET_MAX_ADDRS][16]; /**< their solicited-node groups */
+	struct net_neigh *neigh;          /**< the port's gateways, shared; may be NULL */
+	uint64_t next_solicit_tsc[2];     /**< ARP / NS rate limit of this worker */
 	struct net_counters ctr;          /**< what this worker saw on this port */
 } __rte_cache_aligned;
 
@@ -174,6 +182,8 @@ struct net_port_conf {
 	rte_be32_t ip4[NET_MAX_ADDRS];    /**< IPv4 addresses, network order */
 	uint8_t ip6[NET_MAX_ADDRS][16];   /**< IPv6 addresses (add the link-local
 	                                       one if ND for it is to be answered) */
+	struct net_neigh *neigh;          /**< gateways of the port (shared by its
+	                                       workers), NULL: nothing sent upstream */
 };
 
 /** Arguments of net_worker_init(). */
@@ -333,6 +343,43 @@ int net_pkt_reserve(struct net_worker *w, struct rte_mbuf **m,
 int net_tx_dns_reply(struct net_worker *w, struct net_port_ctx *pc,
 		struct rte_mbuf *m, const struct net_pkt *p, uint16_t dns_len,
 		struct rte_mbuf **out, int max_out);
+
+/** Headers net_tx_udp() puts in front of a payload, at most (Ethernet, 802.1Q,
+ * IPv6, UDP). */
+#define NET_UDP_HDR_ROOM (RTE_ETHER_HDR_LEN + 4 + 40 + 8)
+
+/**
+ * Start a datagram the appliance originates (an upstream query): reset m and return
+ * where its UDP payload goes, with room for the headers in front.
+ *
+ * @param m  an mbuf from a pool whose data room holds NET_UDP_HDR_ROOM + payload
+ * @return the payload pointer.
+ */
+uint8_t *net_udp_payload(struct rte_mbuf *m);
+
+/**
+ * Frame the payload_len bytes written at net_udp_payload(m) as UDP from our first
+ * address of ip_version on this port, sport, to dst_ip:dport, through the port's
+ * gateway: Ethernet (+ VLAN), IP header, UDP checksum.
+ *
+ * @param w         worker state (IPv4 id)
+ * @param pc        the port
+ * @param m         the mbuf started with net_udp_payload()
+ * @param ip_version 4 or 6
+ * @param dst_ip    destination (4 or 16 bytes, network order)
+ * @param sport     our UDP port, host order
+ * @param dport     server port, host order
+ * @param payload_len bytes of payload
+ * @param tsc       now, for the solicitation rate limit
+ * @param solicit   out: an ARP request / neighbour solicitation to send when the
+ *                  gateway's MAC is not known yet (may be NULL), else NULL
+ * @return 0 (m is ready to send), -EHOSTUNREACH (no gateway MAC yet; m untouched),
+ *         -EADDRNOTAVAIL (no address or gateway of that family on the port),
+ *         -EMSGSIZE (larger than the MTU).
+ */
+int net_tx_udp(struct net_worker *w, struct net_port_ctx *pc, struct rte_mbuf *m,
+		uint8_t ip_version, const uint8_t *dst_ip, uint16_t sport, uint16_t dport,
+		uint16_t payload_len, uint64_t tsc, struct rte_mbuf **solicit);
 
 /**
  * IPv4 header checksum (options included), ready to store.

@@ -196,6 +196,14 @@ rx_icmp6(struct net_rx_ctx *c, uint32_t l3_off, uint32_t l4_off,
 			l4_len) != 0)
 		return net_drop(c, NET_CTR_DROP_BAD_ICMP);
 	icmp = (const struct rte_icmp_hdr *)net_at(c->m, l4_off);
+	/* Neighbour discovery from the gateway itself (it is on-link, so the frame's
+	 * source MAC is its own): learn where it is. */
+	if (icmp->icmp_type == 135 || icmp->icmp_type == 136) {
+		const struct rte_ether_hdr *eth = rte_pktmbuf_mtod(c->m, const struct rte_ether_hdr *);
+		const struct rte_ipv6_hdr *ip = (const struct rte_ipv6_hdr *)net_at(c->m, l3_off);
+
+		net_neigh_learn(c->pc, 6, ip->src_addr, &eth->src_addr);
+	}
 	switch (icmp->icmp_type) {
 	case 128: /* echo request (RFC 4443) */
 		if (!to_unicast || icmp->icmp_code != 0 || l4_len < 8)
@@ -321,6 +329,9 @@ rx_arp(struct net_rx_ctx *c)
 			arp->arp_protocol != RTE_BE16(RTE_ETHER_TYPE_IPV4) ||
 			arp->arp_hlen != RTE_ETHER_ADDR_LEN || arp->arp_plen != 4)
 		return net_drop(c, NET_CTR_DROP_BAD_ARP);
+	/* Whoever asks or answers tells its own address: learn the gateway's. */
+	net_neigh_learn(c->pc, 4, (const uint8_t *)&arp->arp_data.arp_sip,
+			&arp->arp_data.arp_sha);
 	if (!net_ip4_is_ours(c->pc, arp->arp_data.arp_tip))
 		return net_drop(c, NET_CTR_DROP_NOT_FOR_US);
 	switch (rte_be_to_cpu_16(arp->arp_opcode)) {

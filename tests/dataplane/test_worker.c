@@ -23,6 +23,7 @@
 #include <rte_malloc.h>
 #include <rte_ring.h>
 
+#include "frame_check.h"
 #include "local.h"
 #include "port.h"
 #include "wire.h"
@@ -49,22 +50,6 @@ static const uint8_t cli_mac[6] = { 0x02, 0, 0, 0, 0, 0x01 };
 static const uint8_t our_ip[4] = { 192, 0, 2, 53 };
 static const uint8_t cli_ip[4] = { 192, 0, 2, 1 };
 
-static uint16_t cksum_fold(uint32_t s)
-{
-	while (s >> 16)
-		s = (s & 0xffff) + (s >> 16);
-	return (uint16_t)~s;
-}
-
-static uint32_t cksum_add(const uint8_t *d, size_t n, uint32_t s)
-{
-	for (size_t i = 0; i + 1 < n; i += 2)
-		s += (uint32_t)d[i] << 8 | d[i + 1];
-	if (n & 1)
-		s += (uint32_t)d[n - 1] << 8;
-	return s;
-}
-
 /* Ethernet + IPv4 + UDP around a DNS message; returns the frame length. */
 static size_t make_udp_frame(uint8_t *f, uint16_t sport, uint16_t dport,
 			     const uint8_t *dns, size_t dlen)
@@ -84,7 +69,7 @@ static size_t make_udp_frame(uint8_t *f, uint16_t sport, uint16_t dport,
 	ip[9] = 17;
 	memcpy(ip + 12, cli_ip, 4);
 	memcpy(ip + 16, our_ip, 4);
-	s = cksum_fold(cksum_add(ip, 20, 0));
+	s = ref_cksum_fold(ref_cksum_add(ip, 20, 0));
 	ip[10] = (uint8_t)(s >> 8);
 	ip[11] = (uint8_t)s;
 	wire_put_u16(udp, sport);
@@ -92,8 +77,8 @@ static size_t make_udp_frame(uint8_t *f, uint16_t sport, uint16_t dport,
 	wire_put_u16(udp + 4, (uint16_t)(8 + dlen));
 	wire_put_u16(udp + 6, 0);
 	memcpy(udp + 8, dns, dlen);
-	s = cksum_add(ip + 12, 8, 17 + 8 + (uint32_t)dlen);
-	s = cksum_fold(cksum_add(udp, 8 + dlen, s));
+	s = ref_cksum_add(ip + 12, 8, 17 + 8 + (uint32_t)dlen);
+	s = ref_cksum_fold(ref_cksum_add(udp, 8 + dlen, s));
 	wire_put_u16(udp + 6, s == 0 ? 0xffff : (uint16_t)s);
 	return 34 + 8 + dlen;
 }
@@ -154,10 +139,10 @@ static void test_dns_query_frame_gets_a_correct_response_frame(void)
 	dns = udp + 8;
 	CHECK(memcmp(r, cli_mac, 6) == 0 && memcmp(r + 6, our_mac, 6) == 0);
 	CHECK(memcmp(ip + 12, our_ip, 4) == 0 && memcmp(ip + 16, cli_ip, 4) == 0);
-	CHECK(cksum_fold(cksum_add(ip, 20, 0)) == 0);
+	CHECK(ref_cksum_fold(ref_cksum_add(ip, 20, 0)) == 0);
 	CHECK(wire_get_u16(udp) == 53 && wire_get_u16(udp + 2) == 33333);
-	s = cksum_add(ip + 12, 8, 17 + wire_get_u16(udp + 4));
-	CHECK(cksum_fold(cksum_add(udp, wire_get_u16(udp + 4), s)) == 0);
+	s = ref_cksum_add(ip + 12, 8, 17 + wire_get_u16(udp + 4));
+	CHECK(ref_cksum_fold(ref_cksum_add(udp, wire_get_u16(udp + 4), s)) == 0);
 	CHECK(wire_get_u16(dns) == 0xbeef);
 	CHECK(WIRE_QR(wire_get_u16(dns + 2)) && WIRE_AA(wire_get_u16(dns + 2)));
 	CHECK(WIRE_RCODE(wire_get_u16(dns + 2)) == WIRE_RCODE_NOERROR);

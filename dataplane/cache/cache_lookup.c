@@ -1,0 +1,131 @@
+/*
+ * cache_lookup.c - the reader's path: find, confirm, copy, patch.
+ *
+ * Runs per query on every worker lcore. Never locks, never allocates, never makes
+ * a syscall. The entry found stays valid until this lcore's next cache_quiescent()
+ * (RCU); its bytes never change while it is reachable. The only stores to shared
+ * memory are the recency hint (at most once a second per entry) and the one-time
+ * prefetch claim.
+ */
+#include <string.h>
+
+#include <rte_byteorder.h>
+#include <rte_memcpy.h>
+
+#include "cache_priv.h"
+
+/* The entry for k's hash, confirmed against every key field; NULL when none. */
+static struct cache_entry *
+find_entry(struct cache *c, struct cache_lcore *lc, const struct cache_key *k)
+{
+	struct cache_shard *s = cache_shard_of(c, k->hash);
+	void *data;
+
+	if (rte_hash_lookup_with_hash_data(s->h, &k->hash, cache_sig(k->hash), &data) < 0)
+		return NULL;
+	struct cache_entry *e = data;
+	const uint8_t *q = cache_entry_image(e) + 12;
+
+	if (e->name_len != k->name_len || e->key_flags != k->flags ||
+	    memcmp(q, k->name, k->name_len) != 0 ||
+	    q[k->name_len] != (k->qtype >> 8) || q[k->name_len + 1] != (k->qtype & 0xff) ||
+	    q[k->name_len + 2] != (k->qclass >> 8) || q[k->name_len + 3] != (k->qclass & 0xff)) {
+		lc->stats.key_mismatch++;
+		return NULL;
+	}
+	return e;
+}
+
+static inline void
+put32(uint8_t *p, uint32_t v)
+{
+	v = rte_cpu_to_be_32(v);
+	memcpy(p, &v, sizeof(v));
+}
+
+/* Copy e's image into out with the client's ID and question and TTLs as of now. */
+static size_t
+copy_patched(struct cache_entry *e, const struct cache_key *k, uint16_t id,
+	     uint32_t now, bool stale, uint32_t stale_ttl, uint8_t *out)
+{
+	const uint32_t *orig = cache_entry_ttl_orig(e);
+	const uint16_t *off = cache_entry_ttl_off(e);
+	uint32_t age = now - e->inserted;
+
+	rte_memcpy(out, cache_entry_image(e), e->image_len);
+	out[0] = (uint8_t)(id >> 8);
+	out[1] = (uint8_t)id;
+	memcpy(out + 12, k->question, k->qlen);
+	for (unsigned int i = 0; i < e->ttl_count; i++) {
+		uint32_t ttl = stale ? stale_ttl : (orig[i] > age ? orig[i] - age : 0);
+
+		put32(out + off[i], ttl);
+	}
+	return e->image_len;
+}
+
+/* Recency hint: one relaxed store per entry per second, not one per hit. */
+static inline void
+touch(struct cache_entry *e, uint32_t now)
+{
+	if (__atomic_load_n(&e->last_used, __ATOMIC_RELAXED) != now) {
+		uint8_t n = __atomic_load_n(&e->hit_seconds, __ATOMIC_RELAXED);
+
+		__atomic_store_n(&e->last_used, now, __ATOMIC_RELAXED);
+		if (n != UINT8_MAX)
+			__atomic_store_n(&e->hit_seconds, n + 1, __ATOMIC_RELAXED);
+	}
+}
+
+/* True for the one caller that gets to refresh an entry close to expiry. */
+static inline bool
+claim_prefetch(struct cache_entry *e, uint32_t now)
+{
+	return now >= e->prefetch_at &&
+	       __atomic_load_n(&e->prefetch_claimed, __ATOMIC_RELAXED) == 0 &&
+	       __atomic_exchange_n(&e->prefetch_claimed, 1, __ATOMIC_RELAXED) == 0;
+}
+
+enum cache_result
+cache_lookup(struct cache *c, unsigned int lcore, const struct cache_key *k,
+	     uint16_t id, uint32_t now, unsigned int opts,
+	     uint8_t *out, size_t cap, size_t *out_len)
+{
+	struct cache_lcore *lc = &c->lcore[lcore];
+	struct cache_entry *e;
+	bool stale = false;
+
+	lc->stats.lookups++;
+	e = find_entry(c, lc, k);
+	if (e == NULL) {
+		lc->stats.misses++;
+		return CACHE_MISS;
+	}
+	if ((int32_t)(now - e->expire) >= 0) {
+		if ((int32_t)(now - e->stale_until) >= 0) {
+			lc->stats.expired++;
+			lc->stats.misses++;
+			return CACHE_MISS;
+		}
+		lc->stats.stale_found++;
+		if (!(opts & CACHE_LOOKUP_STALE_OK))
+			return CACHE_EXPIRED_STALE;
+		stale = true;
+	}
+	if (e->image_len > cap) {
+		lc->stats.too_big++;
+		return CACHE_TOO_BIG;
+	}
+	*out_len = copy_patched(e, k, id, now, stale, c->cfg.stale_ttl, out);
+	touch(e, now);
+	if (stale) {
+		lc->stats.stale_served++;
+		return CACHE_HIT_STALE;
+	}
+	lc->stats.hits++;
+	if (claim_prefetch(e, now)) {
+		lc->stats.prefetch_hints++;
+		return CACHE_HIT_PREFETCH;
+	}
+	return CACHE_HIT;
+}
