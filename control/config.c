@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "local.h"
 #include "wire_text.h"
@@ -166,6 +167,49 @@ static int opt_address(struct parser *p, const struct option *o, void *obj,
 	return 0;
 }
 
+/* "gateway: 192.0.2.1" (one per family): the next hop of upstream queries. */
+static int opt_gateway(struct parser *p, const struct option *o, void *obj,
+		       const struct entry *e)
+{
+	struct config_port *port = obj;
+	struct config_prefix g;
+	char buf[INET6_ADDRSTRLEN];
+
+	(void)o;
+	memset(&g, 0, sizeof(g));
+	if (e->vlen[0] == 0 || e->vlen[0] >= sizeof(buf))
+		return fail(p, p->line, "gateway: empty or too long");
+	memcpy(buf, e->val[0], e->vlen[0]);
+	buf[e->vlen[0]] = '\0';
+	if (inet_pton(AF_INET, buf, g.addr) == 1)
+		g.family = AF_INET;
+	else if (inet_pton(AF_INET6, buf, g.addr) == 1)
+		g.family = AF_INET6;
+	else
+		return fail(p, p->line, "gateway '%s' is not an IPv4 or IPv6 address", buf);
+	if ((g.family == AF_INET ? port->gw4.family : port->gw6.family) != 0)
+		return fail(p, p->line, "a second IPv%d gateway on one port",
+			    g.family == AF_INET ? 4 : 6);
+	*(g.family == AF_INET ? &port->gw4 : &port->gw6) = g;
+	return 0;
+}
+
+/* yes/no into 1/0. */
+static int opt_bool(struct parser *p, const struct option *o, void *obj,
+		    const struct entry *e)
+{
+	uint32_t v;
+
+	if (e->vlen[0] == 3 && strncasecmp(e->val[0], "yes", 3) == 0)
+		v = 1;
+	else if (e->vlen[0] == 2 && strncasecmp(e->val[0], "no", 2) == 0)
+		v = 0;
+	else
+		return fail(p, p->line, "%s must be yes or no", o->key);
+	*(uint32_t *)((char *)obj + o->offset) = v;
+	return 0;
+}
+
 static int add_local_error(struct parser *p, int r)
 {
 	return r == LOCAL_ENOMEM ? CONFIG_ENOMEM : fail(p, p->line, "%s", local_strerror(r));
@@ -219,11 +263,21 @@ static const struct option option_table[] = {
 	{ SEC_SERVER, "idle-sleep-us",    1, opt_uint, SRV(idle_sleep_us), 0, 1000000, 0 },
 	{ SEC_SERVER, "idle-polls",       1, opt_uint, SRV(idle_polls), 1, 1000000, 0 },
 	{ SEC_SERVER, "stats-interval",   1, opt_uint, SRV(stats_interval), 0, 86400, 0 },
+	{ SEC_SERVER, "root-hints",       1, opt_string, SRV(root_hints), 0, 0, CONFIG_PATH_MAX },
+	{ SEC_SERVER, "qname-minimisation", 1, opt_bool, SRV(qname_minimisation), 0, 0, 0 },
+	{ SEC_SERVER, "resolve-pool",     1, opt_uint, SRV(resolve_pool), 8, 65536, 0 },
+	{ SEC_SERVER, "cache-size",       1, opt_uint, SRV(cache_size_mb), 4, 1048576, 0 },
+	{ SEC_SERVER, "cache-min-ttl",    1, opt_uint, SRV(cache_min_ttl), 0, 86400, 0 },
+	{ SEC_SERVER, "cache-max-ttl",    1, opt_uint, SRV(cache_max_ttl), 1, 604800, 0 },
+	{ SEC_SERVER, "cache-max-negative-ttl", 1, opt_uint, SRV(cache_max_negative_ttl), 0, 86400, 0 },
+	{ SEC_SERVER, "serve-stale",      1, opt_uint, SRV(serve_stale), 0, 604800, 0 },
+	{ SEC_SERVER, "prefetch",         1, opt_uint, SRV(prefetch), 0, 99, 0 },
 	{ SEC_SERVER, "local-zone",       2, opt_local_zone, 0, 0, 0, 0 },
 	{ SEC_SERVER, "local-data",       1, opt_local_data, 0, 0, 0, 0 },
 	{ SEC_PORT,   "name",             1, opt_string, PORT(name), 0, 0, CONFIG_PORT_NAME_MAX },
 	{ SEC_PORT,   "device",           1, opt_string, PORT(device), 0, 0, CONFIG_DEVICE_MAX },
 	{ SEC_PORT,   "address",          1, opt_address, 0, 0, 0, 0 },
+	{ SEC_PORT,   "gateway",          1, opt_gateway, 0, 0, 0, 0 },
 	{ SEC_PORT,   "vlan",             1, opt_uint, PORT(vlan), 0, 4094, 0 },
 	{ SEC_PORT,   "mtu",              1, opt_uint, PORT(mtu), 576, 9000, 0 },
 	{ SEC_EXCEPTION, "device",        1, opt_string, EXC(device), 0, 0, CONFIG_DEVICE_MAX },
@@ -418,6 +472,14 @@ void config_defaults(struct config *cfg)
 	cfg->server.idle_sleep_us = CONFIG_DEFAULT_IDLE_SLEEP_US;
 	cfg->server.idle_polls = CONFIG_DEFAULT_IDLE_POLLS;
 	cfg->server.stats_interval = CONFIG_DEFAULT_STATS_INTERVAL;
+	cfg->server.qname_minimisation = 1;
+	cfg->server.resolve_pool = 256;
+	cfg->server.cache_size_mb = 64;
+	cfg->server.cache_min_ttl = 0;
+	cfg->server.cache_max_ttl = 86400;
+	cfg->server.cache_max_negative_ttl = 3600;
+	cfg->server.serve_stale = 86400;
+	cfg->server.prefetch = 10;
 	local_conf_init(&cfg->local);
 }
 

@@ -22,6 +22,7 @@
 #define CONFIG_PORT_NAME_MAX  32   /* including the NUL */
 #define CONFIG_DEVICE_MAX     256  /* devargs string, including the NUL */
 #define CONFIG_SOURCE_MAX     256  /* file name kept for messages */
+#define CONFIG_PATH_MAX       256  /* file paths in options, including the NUL */
 
 /* Defaults (docs/config-format.md). */
 #define CONFIG_DEFAULT_WORKERS        1
@@ -52,6 +53,17 @@ struct config_server {
 	uint32_t idle_sleep_us;     /* 0 = busy poll */
 	uint32_t idle_polls;
 	uint32_t stats_interval;    /* seconds, 0 = off */
+	/* recursion: on when root_hints names a file */
+	char root_hints[CONFIG_PATH_MAX];  /* root hints file, "" = no recursion */
+	uint32_t qname_minimisation;       /* 0/1 (yes/no) */
+	uint32_t resolve_pool;             /* resolutions in flight per worker */
+	/* the shared cache */
+	uint32_t cache_size_mb;
+	uint32_t cache_min_ttl;
+	uint32_t cache_max_ttl;
+	uint32_t cache_max_negative_ttl;
+	uint32_t serve_stale;              /* seconds past expiry, 0 = off (RFC 8767) */
+	uint32_t prefetch;                 /* refresh when < this % of TTL is left, 0 = off */
 };
 
 /* One "port:" section. */
@@ -60,6 +72,7 @@ struct config_port {
 	char device[CONFIG_DEVICE_MAX];     /* DPDK devargs or PCI address */
 	struct config_prefix addrs[CONFIG_MAX_ADDRS];
 	uint32_t naddrs;
+	struct config_prefix gw4, gw6;      /* gateways (family 0: none) */
 	uint32_t vlan;                      /* 0 = untagged, else 1..4094 */
 	uint32_t mtu;                       /* 576..9000 */
 	unsigned line;                      /* where the section starts */

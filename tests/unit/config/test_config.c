@@ -277,6 +277,45 @@ static void test_load_from_file_and_missing_file(void)
 	CHECK(strncmp(err, path, strlen(path)) == 0);
 }
 
+static void test_recursion_options_and_gateways_parse(void)
+{
+	static const char text[] =
+		"server:\n"
+		"    root-hints: /etc/sekisho/root.hints\n"
+		"    qname-minimisation: no\n"
+		"    cache-size: 128\n"
+		"    serve-stale: 0\n"
+		"    prefetch: 20\n"
+		"port:\n"
+		"    name: wire\n"
+		"    device: net_null0\n"
+		"    address: 192.0.2.53/24\n"
+		"    gateway: 192.0.2.1\n"
+		"    gateway: 2001:db8:53::1\n";
+
+	CHECK_INT(load(text), CONFIG_OK);
+	CHECK(strcmp(cfg.server.root_hints, "/etc/sekisho/root.hints") == 0);
+	CHECK_INT(cfg.server.qname_minimisation, 0);
+	CHECK_INT(cfg.server.cache_size_mb, 128);
+	CHECK_INT(cfg.server.serve_stale, 0);
+	CHECK_INT(cfg.server.prefetch, 20);
+	CHECK_INT(cfg.ports[0].gw4.family, AF_INET);
+	CHECK(memcmp(cfg.ports[0].gw4.addr, "\xc0\x00\x02\x01", 4) == 0);
+	CHECK_INT(cfg.ports[0].gw6.family, AF_INET6);
+	config_free(&cfg);
+}
+
+static void test_bad_gateway_and_bool_are_rejected_with_line(void)
+{
+	const char *e = load_error(PORT_OK "    gateway: 192.0.2.300\n");
+
+	CHECK(strstr(e, "t.conf:4: gateway '192.0.2.300'") != NULL);
+	e = load_error(PORT_OK "    gateway: 192.0.2.1\n    gateway: 192.0.2.2\n");
+	CHECK(strstr(e, "t.conf:5: a second IPv4 gateway") != NULL);
+	e = load_error("server:\n    qname-minimisation: maybe\n" PORT_OK);
+	CHECK(strstr(e, "t.conf:2: qname-minimisation must be yes or no") != NULL);
+}
+
 int main(void)
 {
 	RUN(test_good_file_sets_every_field);
@@ -291,5 +330,7 @@ int main(void)
 	RUN(test_unterminated_quote);
 	RUN(test_local_data_outside_zone_creates_implicit_transparent_zone);
 	RUN(test_load_from_file_and_missing_file);
+	RUN(test_recursion_options_and_gateways_parse);
+	RUN(test_bad_gateway_and_bool_are_rejected_with_line);
 	return unit_check_exit() || unit_failures != 0;
 }
