@@ -36,13 +36,17 @@ struct reply {
 	struct wire_builder b;
 	struct query_stats *st;
 	bool with_opt;                /* the request had a usable OPT */
+	bool resolve;                 /* no local answer: for the cache and resolver */
 };
 
-/* Flags every response carries: QR, the request's opcode, RD and CD copied. */
-static uint16_t reply_flags(uint16_t req_flags, bool aa)
+/* Flags every response carries: QR, the request's opcode, RD and CD copied, and RA
+ * when this server recurses. */
+static uint16_t reply_flags(uint16_t req_flags, bool aa, bool ra)
 {
 	uint16_t f = WIRE_FLAG_QR | (req_flags & (0x7800 | WIRE_FLAG_RD | WIRE_FLAG_CD));
 
+	if (ra)
+		f |= WIRE_FLAG_RA;
 	return aa ? (uint16_t)(f | WIRE_FLAG_AA) : f;
 }
 
@@ -51,6 +55,7 @@ static void count_rcode(struct query_stats *st, int rcode)
 	switch (rcode) {
 	case WIRE_RCODE_NOERROR: st->rcode_noerror++; break;
 	case WIRE_RCODE_FORMERR: st->rcode_formerr++; break;
+	case WIRE_RCODE_SERVFAIL: st->rcode_servfail++; break;
 	case WIRE_RCODE_NXDOMAIN: st->rcode_nxdomain++; break;
 	case WIRE_RCODE_NOTIMP: st->rcode_notimp++; break;
 	case WIRE_RCODE_REFUSED: st->rcode_refused++; break;
@@ -77,7 +82,7 @@ static int reply_start(struct reply *r, int rcode, bool aa, bool with_question)
 	uint16_t id = wire_get_u16(r->req), req_flags = wire_get_u16(r->req + 2);
 	int rc;
 
-	rc = wire_build_header(&r->b, id, reply_flags(req_flags, aa));
+	rc = wire_build_header(&r->b, id, reply_flags(req_flags, aa, r->env->recursion));
 	if (rc == WIRE_OK && with_question)
 		rc = wire_build_question_raw(&r->b, r->req + r->msg->q.name_off,
 					     r->msg->q.end_off - r->msg->q.name_off);
@@ -169,30 +174,71 @@ static size_t answer_question(struct reply *r)
 	case LOCAL_DROP:
 		r->st->drop_policy++;
 		return 0;
-	case LOCAL_REFUSE:
 	case LOCAL_NONE:
+		/* Without recursion what local data does not serve is refused. */
+		if (!r->env->recursion)
+			return reply_empty(r, WIRE_RCODE_REFUSED, true);
+		r->resolve = true;
+		return 0;
+	case LOCAL_REFUSE:
 	default:
-		/* No resolver yet: what local data does not serve is refused. */
 		return reply_empty(r, WIRE_RCODE_REFUSED, true);
 	}
 }
 
-size_t query_respond(const struct query_env *env, const uint8_t *req, size_t req_len,
-		     uint8_t *resp, size_t resp_cap, struct query_stats *st)
+/* The rcode rules in the order of the file comment, then the answer sources. */
+static size_t check_and_answer(struct reply *r, const struct wire_msg *msg, int parse_rc)
+{
+	if (parse_rc != WIRE_OK)
+		return reply_empty(r, WIRE_RCODE_FORMERR, false);
+	if (r->with_opt) {
+		r->st->edns++;
+		r->st->do_bit += msg->edns.do_bit;
+	}
+	if (WIRE_OPCODE(msg->hdr.flags) != WIRE_OPCODE_QUERY)
+		return reply_empty(r, WIRE_RCODE_NOTIMP, msg->has_question);
+	if (!msg->has_question)
+		return reply_empty(r, WIRE_RCODE_FORMERR, false);
+	if (wire_edns_check(&msg->edns) == WIRE_EBADVERS)
+		return reply_empty(r, WIRE_RCODE_BADVERS, true);
+	return answer_question(r);
+}
+
+static void fill_info(const struct wire_msg *msg, const struct reply *r, size_t limit,
+		      struct query_info *qi)
+{
+	qi->id = msg->hdr.id;
+	qi->flags = msg->hdr.flags;
+	qi->q_off = msg->q.name_off;
+	qi->q_len = (uint16_t)(msg->q.end_off - msg->q.name_off);
+	qi->qtype = msg->q.qtype;
+	qi->qclass = msg->q.qclass;
+	qi->qname_len = msg->q.name_len;
+	memcpy(qi->qname, msg->q.name, msg->q.name_len);
+	qi->edns = r->with_opt;
+	qi->do_bit = r->with_opt && msg->edns.do_bit;
+	qi->limit = (uint16_t)limit;
+}
+
+enum query_verdict query_process(const struct query_env *env, const uint8_t *req,
+				 size_t req_len, uint8_t *resp, size_t resp_cap,
+				 struct query_stats *st, size_t *resp_len, struct query_info *qi)
 {
 	struct wire_msg msg;
 	struct reply r;
 	size_t limit;
 	int rc;
 
+	*resp_len = 0;
+
 	st->queries++;
 	if (req_len < WIRE_HDR_LEN || resp_cap < QUERY_MIN_RESPONSE) {
 		st->drop_short++;
-		return 0;
+		return QUERY_DROP;
 	}
 	if (WIRE_QR(wire_get_u16(req + 2))) {
 		st->drop_response++;
-		return 0;
+		return QUERY_DROP;
 	}
 	/* No memset of msg or r: the parser and wire_build_init fill what they use,
 	 * and clearing ~1 KB per query was a visible share of an answer's cost. */
@@ -204,19 +250,101 @@ size_t query_respond(const struct query_env *env, const uint8_t *req, size_t req
 	r.msg = &msg;
 	r.st = st;
 	r.with_opt = rc == WIRE_OK && msg.edns.present;
+	r.resolve = false;
 	limit = r.with_opt ? wire_response_limit(&msg.edns, env->edns_buffer_size) : WIRE_UDP_MIN;
 	wire_build_init(&r.b, resp, resp_cap, limit);
-	if (rc != WIRE_OK)
-		return reply_empty(&r, WIRE_RCODE_FORMERR, false);
-	if (r.with_opt) {
-		st->edns++;
-		st->do_bit += msg.edns.do_bit;
+	*resp_len = check_and_answer(&r, &msg, rc);
+	if (r.resolve) {
+		fill_info(&msg, &r, limit, qi);
+		return QUERY_RESOLVE;
 	}
-	if (WIRE_OPCODE(msg.hdr.flags) != WIRE_OPCODE_QUERY)
-		return reply_empty(&r, WIRE_RCODE_NOTIMP, msg.has_question);
-	if (!msg.has_question)
-		return reply_empty(&r, WIRE_RCODE_FORMERR, false);
-	if (wire_edns_check(&msg.edns) == WIRE_EBADVERS)
-		return reply_empty(&r, WIRE_RCODE_BADVERS, true);
-	return answer_question(&r);
+	return *resp_len > 0 ? QUERY_REPLY : QUERY_DROP;
+}
+
+size_t query_respond(const struct query_env *env, const uint8_t *req, size_t req_len,
+		     uint8_t *resp, size_t resp_cap, struct query_stats *st)
+{
+	struct query_info qi;
+	size_t len;
+
+	if (query_process(env, req, req_len, resp, resp_cap, st, &len, &qi) == QUERY_REPLY)
+		return len;
+	return 0;
+}
+
+/* The OPT record we send to a client that used EDNS. */
+static struct wire_opt_params client_opt(const struct query_env *env,
+					 const struct query_info *qi, int ede,
+					 const char *ede_text)
+{
+	struct wire_opt_params o;
+
+	memset(&o, 0, sizeof(o));
+	o.udp_size = env->edns_buffer_size;
+	o.do_bit = qi->do_bit;
+	o.ede_code = ede;
+	o.ede_text = ede_text;
+	o.ede_text_len = ede_text != NULL ? (uint16_t)strlen(ede_text) : 0;
+	return o;
+}
+
+size_t query_answer_image(const struct query_env *env, const struct query_info *qi,
+			  uint8_t *resp, size_t len, size_t cap, int ede, const char *ede_text,
+			  struct query_stats *st)
+{
+	struct wire_opt_params o = client_opt(env, qi, ede, ede_text);
+	size_t opt = qi->edns ? wire_build_opt_size(&o) : 0;
+	uint16_t flags = wire_get_u16(resp + 2);
+	uint16_t arcount = wire_get_u16(resp + 10);
+
+	flags = (uint16_t)((flags & ~(WIRE_FLAG_RD | WIRE_FLAG_CD | WIRE_FLAG_AA | WIRE_FLAG_TC)) |
+			   (qi->flags & (WIRE_FLAG_RD | WIRE_FLAG_CD)) | WIRE_FLAG_QR | WIRE_FLAG_RA);
+	if (len + opt > qi->limit || len + opt > cap) {
+		/* Too big for this client: header and question with TC=1, it retries
+		 * over TCP (RFC 7766). */
+		len = WIRE_HDR_LEN + qi->q_len;
+		flags |= WIRE_FLAG_TC;
+		wire_put_u16(resp + 6, 0);
+		wire_put_u16(resp + 8, 0);
+		arcount = 0;
+		st->truncated++;
+	}
+	wire_put_u16(resp + 2, flags);
+	if (qi->edns) {
+		struct wire_builder b;
+
+		/* Append the OPT record behind what is there. */
+		wire_build_init(&b, resp, cap, cap);
+		b.len = len;
+		b.section = WIRE_SECTION_ADDITIONAL;
+		b.count[0] = wire_get_u16(resp + 4);
+		b.count[1] = wire_get_u16(resp + 6);
+		b.count[2] = wire_get_u16(resp + 8);
+		b.count[3] = arcount;
+		if (wire_build_opt(&b, &o) != WIRE_OK) {
+			st->drop_nospace++;
+			return 0;
+		}
+		len = b.len;
+	}
+	count_rcode(st, WIRE_RCODE(flags));
+	st->responses++;
+	return len;
+}
+
+size_t query_answer_error(const struct query_env *env, const struct query_info *qi,
+			  uint8_t rcode, uint8_t *resp, size_t cap, int ede,
+			  const char *ede_text, struct query_stats *st)
+{
+	struct wire_builder b;
+
+	wire_build_init(&b, resp, cap, qi->limit);
+	if (wire_build_header(&b, qi->id, reply_flags(qi->flags, false, env->recursion)) !=
+		    WIRE_OK ||
+	    wire_build_question(&b, qi->qname, qi->qname_len, qi->qtype, qi->qclass) != WIRE_OK) {
+		st->drop_nospace++;
+		return 0;
+	}
+	wire_build_set_rcode(&b, rcode);
+	return query_answer_image(env, qi, resp, b.len, cap, ede, ede_text, st);
 }

@@ -10,6 +10,7 @@
 #ifndef SEKISHO_DATAPLANE_QUERY_H
 #define SEKISHO_DATAPLANE_QUERY_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -21,6 +22,7 @@ struct local_db;
 	X(responses,      "responses sent") \
 	X(rcode_noerror,  "responses with rcode NOERROR") \
 	X(rcode_formerr,  "responses with rcode FORMERR") \
+	X(rcode_servfail, "responses with rcode SERVFAIL") \
 	X(rcode_nxdomain, "responses with rcode NXDOMAIN") \
 	X(rcode_notimp,   "responses with rcode NOTIMP") \
 	X(rcode_refused,  "responses with rcode REFUSED") \
@@ -48,6 +50,27 @@ extern const char *const query_counter_help[];
 struct query_env {
 	const struct local_db *local;   /* may be NULL: no local data */
 	uint16_t edns_buffer_size;      /* our UDP payload size, 512..4096 */
+	bool recursion;                 /* RA=1; names local data does not serve are
+	                                   for the cache and resolver (else REFUSED) */
+};
+
+/* What the cache and the resolver need of a query that local data did not answer. */
+struct query_info {
+	uint16_t id;
+	uint16_t flags;          /* the request's header flags (RD, CD, opcode) */
+	uint16_t q_off, q_len;   /* its question entry (name, type, class) in the request */
+	uint16_t qtype, qclass;
+	uint8_t qname_len;
+	uint8_t qname[255];      /* uncompressed, letter case as sent */
+	bool edns;               /* the client sent a usable OPT */
+	bool do_bit;
+	uint16_t limit;          /* largest UDP response this client takes */
+};
+
+enum query_verdict {
+	QUERY_DROP = 0,          /* send nothing (counted) */
+	QUERY_REPLY,             /* a response of *resp_len bytes is in resp */
+	QUERY_RESOLVE,           /* for the cache / resolver: *qi is filled */
 };
 
 /* Smallest response buffer query_respond accepts. */
@@ -63,5 +86,29 @@ struct query_env {
  */
 size_t query_respond(const struct query_env *env, const uint8_t *req, size_t req_len,
 		     uint8_t *resp, size_t resp_cap, struct query_stats *st);
+
+/*
+ * Like query_respond, but a question no local data answers is not refused when
+ * env->recursion is set: QUERY_RESOLVE with *qi describing it, nothing in resp.
+ */
+enum query_verdict query_process(const struct query_env *env, const uint8_t *req,
+				 size_t req_len, uint8_t *resp, size_t resp_cap,
+				 struct query_stats *st, size_t *resp_len, struct query_info *qi);
+
+/*
+ * Finish a response whose message (header with the client's ID, the client's
+ * question, records; no OPT) is already in resp[0, len): RD/CD from the client,
+ * QR and RA set, the OPT record appended for an EDNS client (with an EDE when ede
+ * is not WIRE_EDE_NONE), and header + question with TC=1 when it does not fit the
+ * client's size. Returns the length to send (0: drop, counted).
+ */
+size_t query_answer_image(const struct query_env *env, const struct query_info *qi,
+			  uint8_t *resp, size_t len, size_t cap, int ede, const char *ede_text,
+			  struct query_stats *st);
+
+/* A response with no records (SERVFAIL...), optionally with an EDE. */
+size_t query_answer_error(const struct query_env *env, const struct query_info *qi,
+			  uint8_t rcode, uint8_t *resp, size_t cap, int ede,
+			  const char *ede_text, struct query_stats *st);
 
 #endif

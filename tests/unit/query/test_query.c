@@ -281,6 +281,100 @@ static void test_counters_count_queries_and_rcodes(void)
 	CHECK(strcmp(query_counter_names[0], "queries") == 0);
 }
 
+static void test_recursion_on_sends_unknown_names_to_the_resolver(void)
+{
+	struct query_env renv = env;
+	struct query_info qi;
+	struct pk q;
+	size_t len = 99;
+
+	renv.recursion = true;
+	pk_query(&q, "WwW.Example.", WIRE_TYPE_AAAA);
+	wire_put_u16(q.b + 10, 1);
+	pk_opt(&q, 4096, 0, 0, WIRE_EDNS_FLAG_DO, NULL, 0);
+	CHECK_EQ(query_process(&renv, q.b, q.len, resp, sizeof(resp), &st, &len, &qi),
+		 QUERY_RESOLVE);
+	CHECK_EQ(len, 0);
+	CHECK_EQ(qi.id, 0x1234);
+	CHECK_EQ(qi.qtype, WIRE_TYPE_AAAA);
+	CHECK_EQ(qi.q_off, 12);
+	CHECK_EQ(qi.q_len, 13 + 4);
+	CHECK_MEM(qi.qname, "\x03" "WwW" "\x07" "Example" "\x00", 13);
+	CHECK(qi.edns && qi.do_bit);
+	CHECK_EQ(qi.limit, 1232);
+	/* Local data still answers first, now with RA=1. */
+	pk_query(&q, "www.local.test.", WIRE_TYPE_A);
+	CHECK_EQ(query_process(&renv, q.b, q.len, resp, sizeof(resp), &st, &len, &qi),
+		 QUERY_REPLY);
+	CHECK(WIRE_RA(rflags()) && WIRE_AA(rflags()));
+}
+
+static void test_cached_image_gets_client_flags_opt_or_tc(void)
+{
+	struct query_env renv = env;
+	struct query_info qi;
+	struct pk q;
+	size_t len, n;
+
+	renv.recursion = true;
+	pk_query(&q, "big.example.", WIRE_TYPE_TXT);
+	wire_put_u16(q.b + 10, 1);
+	pk_opt(&q, 600, 0, 0, 0, NULL, 0);
+	query_process(&renv, q.b, q.len, resp, sizeof(resp), &st, &len, &qi);
+	/* An image: header (ID set, QR|RA), the question, one 700-byte TXT. */
+	memset(resp, 0, 12);
+	wire_put_u16(resp, qi.id);
+	wire_put_u16(resp + 2, WIRE_FLAG_QR | WIRE_FLAG_RA);
+	wire_put_u16(resp + 4, 1);
+	wire_put_u16(resp + 6, 1);
+	memcpy(resp + 12, q.b + qi.q_off, qi.q_len);
+	n = 12 + qi.q_len;
+	memcpy(resp + n, "\xc0\x0c\x00\x10\x00\x01\x00\x00\x01\x2c\x02\xbc", 12);
+	n += 12;
+	memset(resp + n, 'x', 700);
+	n += 700;
+	len = query_answer_image(&renv, &qi, resp, n, sizeof(resp), WIRE_EDE_NONE, NULL, &st);
+	CHECK(len > 0 && len <= 600);
+	CHECK(WIRE_TC(rflags()) && WIRE_RD(rflags()) && WIRE_RA(rflags()));
+	CHECK_EQ(rcount(1), 0);
+	CHECK(resp_edns(len).present);
+	/* The same image for a client that takes 4096 bytes: whole, with OPT. */
+	qi.limit = 1232;
+	wire_put_u16(resp + 2, WIRE_FLAG_QR | WIRE_FLAG_RA);
+	wire_put_u16(resp + 6, 1);
+	wire_put_u16(resp + 10, 0);
+	memcpy(resp + 12 + qi.q_len, "\xc0\x0c\x00\x10\x00\x01\x00\x00\x01\x2c\x02\xbc", 12);
+	len = query_answer_image(&renv, &qi, resp, n, sizeof(resp), WIRE_EDE_NONE, NULL, &st);
+	CHECK_EQ(len, n + 11);
+	CHECK(!WIRE_TC(rflags()));
+	CHECK_EQ(rcount(1), 1);
+	CHECK_EQ(rcount(3), 1);
+}
+
+static void test_servfail_carries_the_question_and_ede(void)
+{
+	struct query_env renv = env;
+	struct query_info qi;
+	struct wire_edns e;
+	struct pk q;
+	size_t len;
+
+	renv.recursion = true;
+	pk_query(&q, "Lame.Example.", WIRE_TYPE_A);
+	wire_put_u16(q.b + 10, 1);
+	pk_opt(&q, 1232, 0, 0, 0, NULL, 0);
+	query_process(&renv, q.b, q.len, resp, sizeof(resp), &st, &len, &qi);
+	len = query_answer_error(&renv, &qi, WIRE_RCODE_SERVFAIL, resp, sizeof(resp),
+				 WIRE_EDE_NO_REACHABLE_AUTHORITY, "no server answered", &st);
+	CHECK(len > 0);
+	CHECK_EQ(WIRE_RCODE(rflags()), WIRE_RCODE_SERVFAIL);
+	CHECK_MEM(resp + 12, q.b + 12, qi.q_len);
+	e = resp_edns(len);
+	CHECK(e.present && e.has_ede);
+	CHECK_EQ(e.ede_code, WIRE_EDE_NO_REACHABLE_AUTHORITY);
+	CHECK_EQ(e.ede_text_len, 18);
+}
+
 int main(void)
 {
 	setup();
@@ -298,6 +392,9 @@ int main(void)
 	RUN(test_name_outside_local_data_is_refused);
 	RUN(test_nxdomain_and_nodata_carry_the_soa_with_negative_ttl);
 	RUN(test_counters_count_queries_and_rcodes);
+	RUN(test_recursion_on_sends_unknown_names_to_the_resolver);
+	RUN(test_cached_image_gets_client_flags_opt_or_tc);
+	RUN(test_servfail_carries_the_question_and_ede);
 	local_db_free(db);
 	TEST_EXIT();
 }
