@@ -29,7 +29,10 @@
 #include "exception.h"
 #include "local.h"
 #include "port.h"
+#include "cache.h"
+#include "resolve.h"
 #include "stats.h"
+#include "upstream.h"
 #include "worker.h"
 
 #define SEKISHOD_VERSION "0.1.0"
@@ -52,6 +55,12 @@ struct daemon {
 	uint16_t exc_port;
 	struct worker *workers;
 	unsigned int n_workers;
+	/* recursion (when root-hints is set) */
+	char *hints;
+	size_t hints_len;
+	struct cache *cache;
+	struct upstream_shared *up_shared;
+	struct net_neigh *neigh[CONFIG_MAX_PORTS];
 };
 
 static void on_signal(int sig)
@@ -85,6 +94,25 @@ static int usage(const char *prog)
 	return 2;
 }
 
+/* A whole (small) file into a malloc'd buffer. */
+static int read_file(const char *path, char **out, size_t *len)
+{
+	FILE *f = fopen(path, "r");
+	long n;
+
+	if (f == NULL)
+		return -1;
+	if (fseek(f, 0, SEEK_END) != 0 || (n = ftell(f)) < 0 || fseek(f, 0, SEEK_SET) != 0 ||
+	    (*out = malloc((size_t)n + 1)) == NULL) {
+		fclose(f);
+		return -1;
+	}
+	*len = fread(*out, 1, (size_t)n, f);
+	(*out)[*len] = '\0';
+	fclose(f);
+	return 0;
+}
+
 static int load_config(struct daemon *d, const char *path)
 {
 	char err[512];
@@ -101,6 +129,12 @@ static int load_config(struct daemon *d, const char *path)
 	}
 	d->env.local = d->local;
 	d->env.edns_buffer_size = (uint16_t)d->cfg.server.edns_buffer_size;
+	d->env.recursion = d->cfg.server.root_hints[0] != '\0';
+	if (d->env.recursion && read_file(d->cfg.server.root_hints, &d->hints, &d->hints_len) != 0) {
+		fprintf(stderr, "sekishod: %s: root-hints '%s': %s\n", path,
+			d->cfg.server.root_hints, strerror(errno));
+		return -1;
+	}
 	return 0;
 }
 
@@ -218,6 +252,7 @@ static int add_port(struct daemon *d, struct worker *w, unsigned int i)
 	}
 	if (pc.n_ip6 < NET_MAX_ADDRS)
 		link_local_from_mac(&pc.mac, pc.ip6[pc.n_ip6++]);
+	pc.neigh = d->neigh[i];
 	return worker_add_port(w, &pc);
 }
 
@@ -251,6 +286,77 @@ static int init_worker(struct daemon *d, struct worker *w, unsigned int idx,
 	return 0;
 }
 
+/* The port's gateways, shared by its workers; their MACs are learned by the dataplane. */
+static int make_neigh(struct daemon *d)
+{
+	for (unsigned int i = 0; i < d->cfg.nports; i++) {
+		const struct config_port *cp = &d->cfg.ports[i];
+		struct net_neigh *n = rte_zmalloc("neigh", sizeof(*n), RTE_CACHE_LINE_SIZE);
+
+		if (n == NULL)
+			return -1;
+		n->has_gw4 = cp->gw4.family == AF_INET;
+		n->has_gw6 = cp->gw6.family == AF_INET6;
+		memcpy(&n->gw4, cp->gw4.addr, 4);
+		memcpy(n->gw6, cp->gw6.addr, 16);
+		d->neigh[i] = n;
+	}
+	return 0;
+}
+
+static int start_recursion(struct daemon *d)
+{
+	struct cache_config cc;
+
+	if (!d->env.recursion)
+		return 0;
+	cache_config_default(&cc);
+	cc.memory_limit = (size_t)d->cfg.server.cache_size_mb << 20;
+	cc.min_ttl = d->cfg.server.cache_min_ttl;
+	cc.max_ttl = d->cfg.server.cache_max_ttl;
+	cc.max_negative_ttl = d->cfg.server.cache_max_negative_ttl;
+	cc.stale_window = d->cfg.server.serve_stale;
+	cc.prefetch_percent = d->cfg.server.prefetch;
+	cc.socket_id = (int)rte_socket_id();
+	d->cache = cache_create(&cc);
+	if (d->cache == NULL) {
+		fprintf(stderr, "sekishod: cannot create a %u MiB cache: %s\n",
+			d->cfg.server.cache_size_mb, rte_strerror(rte_errno));
+		return -1;
+	}
+	d->up_shared = upstream_shared_create(d->cache, d->n_workers);
+	if (d->up_shared == NULL) {
+		fprintf(stderr, "sekishod: cannot set up upstream I/O: %s\n", rte_strerror(rte_errno));
+		return -1;
+	}
+	printf("sekishod: recursion on, root hints %s, cache %zu bytes (%u entries)\n",
+	       d->cfg.server.root_hints, cache_memory(d->cache), cache_capacity(d->cache));
+	return 0;
+}
+
+static int init_upstream(struct daemon *d, struct worker *w, unsigned int idx)
+{
+	struct resolve_config rc;
+	int rc_init;
+
+	resolve_config_default(&rc);
+	rc.edns_size = (uint16_t)d->cfg.server.edns_buffer_size;
+	rc.qname_minimisation = d->cfg.server.qname_minimisation != 0;
+	rc.ip4 = d->neigh[0]->has_gw4;
+	rc.ip6 = d->neigh[0]->has_gw6;
+	w->up = rte_zmalloc("upstream", sizeof(*w->up), RTE_CACHE_LINE_SIZE);
+	if (w->up == NULL)
+		return -1;
+	rc_init = upstream_init(w->up, d->up_shared, w, (uint16_t)idx, &rc, d->hints,
+				d->hints_len, d->cfg.server.resolve_pool, d->pool);
+	if (rc_init != 0) {
+		fprintf(stderr, "sekishod: worker %u: resolver set-up failed (%s)\n", idx,
+			rc_init == -EINVAL ? "no address in root hints" : "out of memory");
+		return -1;
+	}
+	return 0;
+}
+
 static int start_workers(struct daemon *d)
 {
 	unsigned int lcore, idx = 0;
@@ -262,11 +368,12 @@ static int start_workers(struct daemon *d)
 	RTE_LCORE_FOREACH_WORKER(lcore) {
 		if (idx == d->n_workers)
 			break;
-		if (init_worker(d, &d->workers[idx], idx, lcore) != 0)
+		if (init_worker(d, &d->workers[idx], idx, lcore) != 0 ||
+		    (d->env.recursion && init_upstream(d, &d->workers[idx], idx) != 0))
 			return -1;
 		idx++;
 	}
-	stats_init(d->workers, d->n_workers);
+	stats_init(d->workers, d->n_workers, d->cache);
 	for (idx = 0; idx < d->n_workers; idx++)
 		rte_eal_remote_launch(worker_main, &d->workers[idx], d->workers[idx].lcore_id);
 	return 0;
@@ -310,9 +417,20 @@ static void shutdown_daemon(struct daemon *d)
 	if (d->workers != NULL) {
 		printf("sekishod: stopping; final counters:\n");
 		stats_print(stdout);
-		for (unsigned int i = 0; i < d->n_workers; i++)
+		for (unsigned int i = 0; i < d->n_workers; i++) {
+			if (d->workers[i].up != NULL) {
+				upstream_free(d->workers[i].up);
+				rte_free(d->workers[i].up);
+			}
 			worker_free(&d->workers[i]);
+		}
 	}
+	upstream_shared_free(d->up_shared);
+	if (d->cache != NULL)
+		cache_free(d->cache);
+	for (unsigned int i = 0; i < CONFIG_MAX_PORTS; i++)
+		rte_free(d->neigh[i]);
+	free(d->hints);
 	for (unsigned int i = 0; i < d->cfg.nports; i++)
 		port_stop(d->port_ids[i]);
 	if (d->has_exception)
@@ -329,6 +447,7 @@ static int check_config_only(const char *path)
 	if (load_config(&d, path) != 0)
 		return 1;
 	printf("%s: ok\n", path);
+	free(d.hints);
 	local_db_free(d.local);
 	config_free(&d.cfg);
 	return 0;
@@ -381,7 +500,7 @@ int main(int argc, char **argv)
 		goto out;
 	d.has_exception = d.cfg.exception.enabled;
 	if (create_pools(&d) != 0 || start_ports(&d) != 0 || start_exception(&d) != 0 ||
-	    start_workers(&d) != 0)
+	    make_neigh(&d) != 0 || start_recursion(&d) != 0 || start_workers(&d) != 0)
 		goto out;
 	stats_register_telemetry();
 	printf("sekishod %s: ready, %u worker(s), %u port(s)%s\n", SEKISHOD_VERSION,

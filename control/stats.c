@@ -9,15 +9,49 @@
 #include <rte_telemetry.h>
 
 #include "stats.h"
+#include "cache.h"
+#include "upstream.h"
 #include "worker.h"
 
 static struct worker *stats_workers;
 static unsigned int stats_n_workers;
+static struct cache *stats_cache;
 
-void stats_init(struct worker *workers, unsigned int n_workers)
+void stats_init(struct worker *workers, unsigned int n_workers, struct cache *cache)
 {
 	stats_workers = workers;
 	stats_n_workers = n_workers;
+	stats_cache = cache;
+}
+
+/* Upstream and cache counters: only when the daemon recurses. */
+static void foreach_recursion(void (*fn)(const char *name, uint64_t value, void *arg),
+			      void *arg)
+{
+	uint64_t usum[UPSTREAM_N_COUNTERS] = { 0 };
+	struct cache_stats cs;
+	char name[64];
+
+	if (stats_cache == NULL)
+		return;
+	for (unsigned int i = 0; i < stats_n_workers; i++) {
+		const volatile uint64_t *us;
+
+		if (stats_workers[i].up == NULL)
+			continue;
+		us = (const volatile uint64_t *)&stats_workers[i].up->stats;
+		for (size_t c = 0; c < UPSTREAM_N_COUNTERS; c++)
+			usum[c] += us[c];
+	}
+	for (size_t c = 0; c < UPSTREAM_N_COUNTERS; c++) {
+		snprintf(name, sizeof(name), "upstream_%s", upstream_counter_names[c]);
+		fn(name, usum[c], arg);
+	}
+	cache_stats_sum(stats_cache, &cs);
+	for (size_t c = 0; c < CACHE_N_COUNTERS; c++) {
+		snprintf(name, sizeof(name), "cache_%s", cache_counter_names[c]);
+		fn(name, ((const uint64_t *)&cs)[c], arg);
+	}
 }
 
 static uint64_t read_u64(const volatile uint64_t *p)
@@ -50,6 +84,7 @@ void stats_foreach(void (*fn)(const char *name, uint64_t value, void *arg), void
 		fn(worker_counter_names[c], wsum[c], arg);
 	for (size_t c = 0; c < QUERY_N_COUNTERS; c++)
 		fn(query_counter_names[c], qsum[c], arg);
+	foreach_recursion(fn, arg);
 }
 
 static void print_one(const char *name, uint64_t value, void *arg)

@@ -13,10 +13,11 @@
 #include <stdint.h>
 #include <stdio.h>
 
+struct cache;
 struct worker;
 
-/* Call once at start-up with the workers the daemon launched. */
-void stats_init(struct worker *workers, unsigned int n_workers);
+/* Call once at start-up with the workers the daemon launched (cache may be NULL). */
+void stats_init(struct worker *workers, unsigned int n_workers, struct cache *cache);
 
 /* Register the telemetry commands /sekisho/stats and /sekisho/status. */
 int stats_register_telemetry(void);

@@ -10,6 +10,7 @@
 #include <rte_ethdev.h>
 #include <rte_prefetch.h>
 
+#include "upstream.h"
 #include "worker.h"
 
 const char *const worker_counter_names[] = {
@@ -57,11 +58,13 @@ static void tx_flush(struct worker *w, uint16_t port_id, struct tx_batch *b)
 /*
  * Answer one DNS query in place: the query is copied aside (it is small), the
  * response is written over it in the same mbuf, then framed for the way back.
+ * What local data does not answer goes to the cache and the resolver.
  */
 static void worker_answer(struct worker *w, struct worker_port *wp, struct rte_mbuf *m,
-			  const struct net_pkt *p, struct tx_batch *tx)
+			  struct net_pkt *p, struct tx_batch *tx, uint64_t tsc)
 {
 	struct rte_mbuf *out[NET_MAX_TX_FRAGS];
+	struct query_info qi;
 	uint8_t *payload;
 	size_t room, len;
 	int n;
@@ -78,8 +81,15 @@ static void worker_answer(struct worker *w, struct worker_port *wp, struct rte_m
 		payload = rte_pktmbuf_mtod_offset(m, uint8_t *, p->payload_off);
 		room = net_pkt_payload_room(m, p);
 	}
-	len = query_respond(w->env, w->qbuf, p->payload_len, payload, room, &w->qstats);
-	if (len == 0) {
+	switch (query_process(w->env, w->qbuf, p->payload_len, payload, room, &w->qstats,
+			      &len, &qi)) {
+	case QUERY_REPLY:
+		break;
+	case QUERY_RESOLVE:
+		upstream_client_query(w->up, wp, m, p, &qi, w->qbuf + qi.q_off, tsc);
+		return;
+	case QUERY_DROP:
+	default:
 		rte_pktmbuf_free(m);
 		return;
 	}
@@ -91,6 +101,18 @@ static void worker_answer(struct worker *w, struct worker_port *wp, struct rte_m
 	}
 	for (int i = 0; i < n; i++)
 		tx_add(w, tx, out[i]);
+}
+
+/* Something for us the dataplane does not serve: to the kernel if there is a path. */
+static void worker_to_kernel(struct worker *w, struct worker_port *wp, struct rte_mbuf *m,
+			     struct tx_batch *kernel)
+{
+	if (w->has_exception && wp == &w->ports[0]) {
+		w->stats.to_kernel++;
+		tx_add(w, kernel, m);
+	} else {
+		rte_pktmbuf_free(m);
+	}
 }
 
 void worker_handle_burst(struct worker *w, struct worker_port *wp,
@@ -106,18 +128,17 @@ void worker_handle_burst(struct worker *w, struct worker_port *wp,
 			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 1], void *));
 		switch (net_rx(w->net, &wp->net, &m, tsc, &p)) {
 		case NET_DNS:
-			worker_answer(w, wp, m, &p, &tx);
+			worker_answer(w, wp, m, &p, &tx, tsc);
 			break;
 		case NET_REPLY:
 			tx_add(w, &tx, m);
 			break;
+		case NET_UDP:
+			if (w->up == NULL || !upstream_rx(w->up, m, &p, tsc))
+				worker_to_kernel(w, wp, m, &kernel);
+			break;
 		case NET_EXCEPTION:
-			if (w->has_exception && wp == &w->ports[0]) {
-				w->stats.to_kernel++;
-				tx_add(w, &kernel, m);
-			} else {
-				rte_pktmbuf_free(m);
-			}
+			worker_to_kernel(w, wp, m, &kernel);
 			break;
 		case NET_HELD:
 			break;
@@ -187,6 +208,8 @@ int worker_main(void *arg)
 		}
 		if (w->has_exception)
 			got += worker_poll_kernel(w);
+		if (w->up != NULL)
+			upstream_poll(w->up, tsc);
 		if (got == 0)
 			worker_idle(w, &empty);
 		else

@@ -50,6 +50,8 @@ struct worker_port {
 	struct net_port_ctx net;
 };
 
+struct upstream;
+
 struct worker {
 	unsigned int lcore_id;
 	uint16_t queue;                  /* queue id on every port */
@@ -59,6 +61,7 @@ struct worker {
 	uint16_t exc_port;               /* kernel tap; serves ports[0] */
 	struct net_worker *net;
 	const struct query_env *env;     /* immutable snapshot */
+	struct upstream *up;             /* cache and resolver; NULL: local data only */
 	uint32_t idle_polls;             /* empty polls before sleeping */
 	uint32_t idle_sleep_us;          /* 0 = busy poll */
 	uint8_t *qbuf;                   /* copy of the query being answered */

@@ -20,6 +20,9 @@
  *                   the DNS message lies at p->payload_off.
  *  - NET_REPLY:     *m has been rewritten into a reply; send it on the same
  *                   port (it may have been replaced by another mbuf).
+ *  - NET_UDP:       like NET_DNS, for a UDP port other than 53 (upstream
+ *                   responses); IP options and extension headers are left in
+ *                   place. What the worker does not claim goes to the kernel.
  *  - NET_EXCEPTION: hand *m to the kernel exception port unchanged (except
  *                   for Ethernet padding removed and fragments reassembled).
  *  - NET_HELD:      reassembly kept the mbuf; *m is set to NULL.
@@ -129,6 +132,8 @@ enum net_verdict {
 	NET_REPLY,      /**< rewritten in place; send back on the same port */
 	NET_EXCEPTION,  /**< for us but not served here: pass to the kernel */
 	NET_HELD,       /**< kept by reassembly; *m is NULL */
+	NET_UDP,        /**< UDP to one of our addresses, another port: see net_pkt
+	                     (an upstream response, or for the kernel) */
 };
 
 /** An IPv4 or IPv6 address in network byte order. */

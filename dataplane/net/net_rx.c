@@ -38,13 +38,47 @@ ip6_group_is_ours(const struct net_port_ctx *pc, const uint8_t *a)
 	return false;
 }
 
-/* UDP to us: checksum, length, then DNS or the kernel. */
+/* Where the UDP datagram at l4_off lies, for the caller. */
+static void
+fill_pkt(struct net_rx_ctx *c, uint32_t l3_off, uint32_t l4_off, uint32_t l4_len)
+{
+	const struct rte_udp_hdr *udp = (const struct rte_udp_hdr *)net_at(c->m, l4_off);
+	const uint8_t *l3 = net_at(c->m, l3_off);
+	struct net_pkt *p = c->p;
+
+	p->l2_len = c->l2_len;
+	p->l3_off = (uint16_t)l3_off;
+	p->l4_off = (uint16_t)l4_off;
+	p->payload_off = (uint16_t)(l4_off + sizeof(*udp));
+	p->payload_len = (uint16_t)(l4_len - sizeof(*udp));
+	p->vlan = c->vlan;
+	p->src_port = rte_be_to_cpu_16(udp->src_port);
+	p->dst_port = rte_be_to_cpu_16(udp->dst_port);
+	p->ip_version = l3[0] >> 4;
+	memset(&p->src, 0, sizeof(p->src));
+	memset(&p->dst, 0, sizeof(p->dst));
+	if (p->ip_version == 4) {
+		const struct rte_ipv4_hdr *ip = (const struct rte_ipv4_hdr *)l3;
+
+		p->hop_limit = ip->time_to_live;
+		p->src.v4 = ip->src_addr;
+		p->dst.v4 = ip->dst_addr;
+	} else {
+		const struct rte_ipv6_hdr *ip = (const struct rte_ipv6_hdr *)l3;
+
+		p->hop_limit = ip->hop_limits;
+		memcpy(p->src.v6, ip->src_addr, 16);
+		memcpy(p->dst.v6, ip->dst_addr, 16);
+	}
+}
+
+/* UDP to us: checksum, length, then DNS, another UDP port (the worker decides), or
+ * the kernel. */
 static enum net_verdict
 rx_udp(struct net_rx_ctx *c, uint32_t l3_off, uint32_t l4_off, uint32_t l4_len,
 		bool to_unicast)
 {
 	struct rte_udp_hdr *udp;
-	struct net_pkt *p = c->p;
 	uint32_t ip_hdr_len;
 	uint8_t *l3;
 
@@ -64,8 +98,13 @@ rx_udp(struct net_rx_ctx *c, uint32_t l3_off, uint32_t l4_off, uint32_t l4_len,
 			return net_drop(c, NET_CTR_DROP_BAD_UDP_CKSUM);
 		}
 	}
-	if (rte_be_to_cpu_16(udp->dst_port) != NET_DNS_PORT || !to_unicast)
+	if (!to_unicast)
 		return net_exception(c);
+	if (rte_be_to_cpu_16(udp->dst_port) != NET_DNS_PORT) {
+		/* Maybe an answer to an upstream query: the worker decides. */
+		fill_pkt(c, l3_off, l4_off, l4_len);
+		return NET_UDP;
+	}
 
 	/* Leave a plain IP header in front of UDP for the reply. */
 	ip_hdr_len = (l3[0] >> 4) == 4 ? sizeof(struct rte_ipv4_hdr) :
@@ -97,30 +136,7 @@ rx_udp(struct net_rx_ctx *c, uint32_t l3_off, uint32_t l4_off, uint32_t l4_len,
 		udp = (struct rte_udp_hdr *)net_at(c->m, l4_off);
 	}
 
-	p->l2_len = c->l2_len;
-	p->l3_off = (uint16_t)l3_off;
-	p->l4_off = (uint16_t)l4_off;
-	p->payload_off = (uint16_t)(l4_off + sizeof(*udp));
-	p->payload_len = (uint16_t)(l4_len - sizeof(*udp));
-	p->vlan = c->vlan;
-	p->src_port = rte_be_to_cpu_16(udp->src_port);
-	p->dst_port = rte_be_to_cpu_16(udp->dst_port);
-	p->ip_version = l3[0] >> 4;
-	memset(&p->src, 0, sizeof(p->src));
-	memset(&p->dst, 0, sizeof(p->dst));
-	if (p->ip_version == 4) {
-		const struct rte_ipv4_hdr *ip = (const struct rte_ipv4_hdr *)l3;
-
-		p->hop_limit = ip->time_to_live;
-		p->src.v4 = ip->src_addr;
-		p->dst.v4 = ip->dst_addr;
-	} else {
-		const struct rte_ipv6_hdr *ip = (const struct rte_ipv6_hdr *)l3;
-
-		p->hop_limit = ip->hop_limits;
-		memcpy(p->src.v6, ip->src_addr, 16);
-		memcpy(p->dst.v6, ip->dst_addr, 16);
-	}
+	fill_pkt(c, l3_off, l4_off, l4_len);
 	c->pc->ctr.c[NET_CTR_DNS_RX]++;
 	return NET_DNS;
 }
@@ -203,6 +219,10 @@ rx_icmp6(struct net_rx_ctx *c, uint32_t l3_off, uint32_t l4_off,
 		const struct rte_ipv6_hdr *ip = (const struct rte_ipv6_hdr *)net_at(c->m, l3_off);
 
 		net_neigh_learn(c->pc, 6, ip->src_addr, &eth->src_addr);
+		/* An advertisement may come from another of the gateway's addresses
+		 * (its link-local one): its target is what it speaks for. */
+		if (icmp->icmp_type == 136 && l4_len >= 24)
+			net_neigh_learn(c->pc, 6, net_at(c->m, l4_off + 8), &eth->src_addr);
 	}
 	switch (icmp->icmp_type) {
 	case 128: /* echo request (RFC 4443) */

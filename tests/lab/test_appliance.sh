@@ -31,15 +31,15 @@ check "sekishod answers on $A4 (within 10 s)" first_answer
 local_a() { # server
     local out
     out=$(wdig "@$1" "$LAB_NAME_LOCAL" A)
-    grep_q 'status: NOERROR' "$out" && grep_q 'flags: qr aa rd;' "$out" &&
+    grep_q 'status: NOERROR' "$out" && grep_q 'flags: qr aa rd ra;' "$out" &&
         grep_q "^$LAB_NAME_LOCAL\.[[:space:]]+[0-9]+[[:space:]]+IN[[:space:]]+A[[:space:]]+192\.0\.2\.80" "$out" &&
         grep_q 'EDNS: version: 0, flags:; udp: 4096' "$out"
 }
-check "IPv4: www.local.test A -> NOERROR, qr aa rd (RD copied, no RA), 192.0.2.80, EDNS 4096 echoed" local_a "$A4"
-check "IPv6: www.local.test A -> NOERROR, qr aa rd (RD copied, no RA), 192.0.2.80, EDNS 4096 echoed" local_a "$A6"
+check "IPv4: www.local.test A -> NOERROR, qr aa rd (RD copied, RA: recursion on), 192.0.2.80, EDNS 4096 echoed" local_a "$A4"
+check "IPv6: www.local.test A -> NOERROR, qr aa rd (RD copied, RA: recursion on), 192.0.2.80, EDNS 4096 echoed" local_a "$A6"
 
 norec_copies_rd() {
-    grep_q 'flags: qr aa;' "$(wdig +norec "@$A4" "$LAB_NAME_LOCAL" A)"
+    grep_q 'flags: qr aa ra;' "$(wdig +norec "@$A4" "$LAB_NAME_LOCAL" A)"
 }
 check "RD=0 in the query -> RD=0 in the answer" norec_copies_rd
 
@@ -79,8 +79,13 @@ nxdomain() {
 check "nothere.local.test -> NXDOMAIN, SOA in authority" nxdomain
 
 # Until the resolver is wired in, a name outside local data is refused.
-outside() { grep_q 'status: REFUSED' "$(wdig "@$A4" "$LAB_NAME_SECURE" A)"; }
-check "$LAB_NAME_SECURE (not local data, no recursion yet) -> REFUSED" outside
+outside() {
+    local out
+    out=$(wdig "@$A4" "$LAB_NAME_SECURE" A)
+    grep_q 'status: NOERROR' "$out" && grep_q 'flags: qr rd ra;' "$out" &&
+        grep_q "^$LAB_NAME_SECURE\.[[:space:]]+[0-9]+[[:space:]]+IN[[:space:]]+A[[:space:]]" "$out"
+}
+check "$LAB_NAME_SECURE (not local data) -> resolved from the lab root, RA=1, no AA" outside
 
 noedns() {
     local out

@@ -1,0 +1,628 @@
+/*
+ * dataplane/upstream: cache, resolution and upstream I/O of a worker (see upstream.h).
+ * Worker lcores only: no lock of its own, no libc heap, no syscall.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include <rte_cycles.h>
+#include <rte_errno.h>
+#include <rte_ethdev.h>
+#include <rte_malloc.h>
+#include <rte_mbuf_dyn.h>
+#include <rte_random.h>
+
+#include "upstream.h"
+#include "wire_build.h"
+#include "worker.h"
+
+const char *const upstream_counter_names[] = {
+#define UPSTREAM_COUNTER_NAME(name, help) #name,
+	UPSTREAM_COUNTERS(UPSTREAM_COUNTER_NAME)
+#undef UPSTREAM_COUNTER_NAME
+};
+
+/* A client waiting for a resolution: its query mbuf is answered in place. */
+struct upstream_client {
+	struct rte_mbuf *m;
+	struct net_pkt p;
+	struct worker_port *wp;
+	struct query_info qi;
+};
+
+struct upstream_query {
+	struct resolve_query rq;
+	bool active;
+	bool prefetch;                  /* refresh of a cache entry, no client */
+	uint8_t n_clients;
+	uint16_t local_port;            /* claimed in the shared table; 0: none */
+	uint64_t deadline;              /* ms; 0: no timer */
+	struct rte_mbuf *parked;        /* query waiting for the gateway's MAC */
+	struct resolve_addr parked_to;
+	struct cache_key key;           /* its question points at qbytes */
+	uint16_t qlen;
+	uint8_t qbytes[WIRE_NAME_MAX + 4]; /* lowercase question entry */
+	struct upstream_client clients[UPSTREAM_WAITERS];
+};
+
+/* What a worker that received someone else's upstream response passes along. */
+struct upstream_meta {
+	uint16_t payload_off, payload_len;
+	uint16_t src_port, dst_port;
+	uint8_t ip_version;
+	uint8_t src[16];
+};
+
+static const struct rte_mbuf_dynfield meta_desc = {
+	.name = "sekisho_upstream_meta",
+	.size = sizeof(struct upstream_meta),
+	.align = __alignof__(struct upstream_meta),
+};
+
+static uint64_t now_ms(const struct upstream *up, uint64_t tsc)
+{
+	return tsc / up->hz_ms;
+}
+
+/* ---- set-up ------------------------------------------------------------------- */
+
+struct upstream_shared *upstream_shared_create(struct cache *cache, unsigned int n_workers)
+{
+	struct upstream_shared *sh;
+	char name[32];
+
+	if (n_workers == 0 || n_workers > UPSTREAM_MAX_WORKERS) {
+		rte_errno = EINVAL;
+		return NULL;
+	}
+	sh = rte_zmalloc("upstream_shared", sizeof(*sh), RTE_CACHE_LINE_SIZE);
+	if (sh == NULL)
+		return NULL;
+	sh->cache = cache;
+	sh->n_workers = n_workers;
+	sh->meta_offset = rte_mbuf_dynfield_register(&meta_desc);
+	for (unsigned int i = 0; i < n_workers && sh->meta_offset >= 0; i++) {
+		snprintf(name, sizeof(name), "up_handoff%u", i);
+		sh->handoff[i] = rte_ring_create(name, 4096, SOCKET_ID_ANY, RING_F_SC_DEQ);
+		if (sh->handoff[i] == NULL)
+			break;
+	}
+	if (sh->meta_offset < 0 || sh->handoff[n_workers - 1] == NULL) {
+		upstream_shared_free(sh);
+		return NULL;
+	}
+	return sh;
+}
+
+void upstream_shared_free(struct upstream_shared *sh)
+{
+	if (sh == NULL)
+		return;
+	for (unsigned int i = 0; i < sh->n_workers; i++)
+		rte_ring_free(sh->handoff[i]);
+	rte_free(sh);
+}
+
+int upstream_init(struct upstream *up, struct upstream_shared *sh, struct worker *w,
+		  uint16_t index, const struct resolve_config *rcfg, const char *hints,
+		  size_t hints_len, uint32_t slots, struct rte_mempool *pool)
+{
+	int socket = (int)rte_lcore_to_socket_id(w->lcore_id);
+
+	memset(up, 0, sizeof(*up));
+	up->sh = sh;
+	up->w = w;
+	up->index = index;
+	up->pool = pool;
+	up->n_q = slots;
+	up->hz_ms = rte_get_tsc_hz() / 1000;
+	up->rctx = rte_zmalloc_socket("resolve_ctx", sizeof(*up->rctx), 64, socket);
+	up->q = rte_zmalloc_socket("up_queries", sizeof(*up->q) * slots, 64, socket);
+	up->free = rte_malloc_socket("up_free", sizeof(*up->free) * slots, 64, socket);
+	if (up->rctx == NULL || up->q == NULL || up->free == NULL) {
+		upstream_free(up);
+		return -ENOMEM;
+	}
+	resolve_ctx_init(up->rctx, rcfg, rte_rand());
+	if (resolve_hints_load(up->rctx, hints, hints_len, NULL) <= 0) {
+		upstream_free(up);
+		return -EINVAL;
+	}
+	for (uint32_t i = 0; i < slots; i++)
+		up->free[up->n_free++] = slots - 1 - i;
+	if (cache_reader_register(sh->cache, w->lcore_id) != 0) {
+		upstream_free(up);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+void upstream_free(struct upstream *up)
+{
+	rte_free(up->rctx);
+	rte_free(up->q);
+	rte_free(up->free);
+	up->rctx = NULL;
+	up->q = NULL;
+	up->free = NULL;
+}
+
+/* ---- sending to clients ---------------------------------------------------------- */
+
+static void send_frames(struct upstream *up, uint16_t port_id, struct rte_mbuf **f, int n)
+{
+	uint16_t sent = rte_eth_tx_burst(port_id, up->w->queue, f, (uint16_t)n);
+
+	up->w->stats.tx_sent += sent;
+	if (sent < n) {
+		up->w->stats.tx_dropped += (uint64_t)(n - sent);
+		rte_pktmbuf_free_bulk(&f[sent], (unsigned int)(n - sent));
+	}
+}
+
+/* The response of len bytes is in the client's mbuf: frame it and send it. */
+static void client_send(struct upstream *up, struct upstream_client *c, size_t len)
+{
+	struct rte_mbuf *out[NET_MAX_TX_FRAGS];
+	int n;
+
+	if (len == 0) {
+		rte_pktmbuf_free(c->m);
+		return;
+	}
+	n = net_tx_dns_reply(up->w->net, &c->wp->net, c->m, &c->p, (uint16_t)len, out,
+			     RTE_DIM(out));
+	if (n < 0) {
+		up->w->stats.reply_error++;
+		rte_pktmbuf_free(c->m);
+		return;
+	}
+	send_frames(up, c->wp->port_id, out, n);
+}
+
+static uint8_t *client_payload(const struct upstream_client *c, size_t *room)
+{
+	*room = net_pkt_payload_room(c->m, &c->p);
+	if (*room > CACHE_IMAGE_MAX)
+		*room = CACHE_IMAGE_MAX;
+	return rte_pktmbuf_mtod_offset(c->m, uint8_t *, c->p.payload_off);
+}
+
+/* A finished image (no OPT) for one client: its ID, its question's letter case. */
+static void client_answer_image(struct upstream *up, struct upstream_client *c,
+				const uint8_t *img, size_t len, int ede, const char *ede_text)
+{
+	size_t room;
+	uint8_t *out = client_payload(c, &room);
+
+	if (len > room)
+		len = WIRE_HDR_LEN + c->qi.q_len; /* query_answer_image sets TC */
+	memcpy(out, img, len);
+	wire_put_u16(out, c->qi.id);
+	memcpy(out + WIRE_HDR_LEN, c->qi.qname, c->qi.qname_len);
+	len = query_answer_image(up->w->env, &c->qi, out, len, room, ede, ede_text,
+				 &up->w->qstats);
+	client_send(up, c, len);
+}
+
+/* Serve-stale for one client, else SERVFAIL with the resolver's reason. */
+static void client_answer_failure(struct upstream *up, struct upstream_client *c,
+				  const struct cache_key *key, int ede, const char *text)
+{
+	size_t room, len = 0;
+	uint8_t *out = client_payload(c, &room);
+	struct cache_key k = *key;
+
+	k.question = out + WIRE_HDR_LEN; /* written back by the cache: set below */
+	memcpy(out + WIRE_HDR_LEN, c->qi.qname, c->qi.qname_len);
+	wire_put_u16(out + WIRE_HDR_LEN + c->qi.qname_len, c->qi.qtype);
+	wire_put_u16(out + WIRE_HDR_LEN + c->qi.qname_len + 2, c->qi.qclass);
+	if (cache_lookup(up->sh->cache, up->w->lcore_id, &k, c->qi.id,
+			 cache_now(up->sh->cache), CACHE_LOOKUP_STALE_OK, up->image,
+			 sizeof(up->image), &len) == CACHE_HIT_STALE) {
+		up->stats.stale_answers++;
+		memcpy(out, up->image, len);
+		len = query_answer_image(up->w->env, &c->qi, out, len, room,
+					 WIRE_EDE_STALE_ANSWER, "serve-stale", &up->w->qstats);
+	} else {
+		len = query_answer_error(up->w->env, &c->qi, WIRE_RCODE_SERVFAIL, out, room,
+					 ede, text, &up->w->qstats);
+	}
+	client_send(up, c, len);
+}
+
+/* ---- the resolution pool ------------------------------------------------------------ */
+
+static void port_release(struct upstream *up, struct upstream_query *uq)
+{
+	if (uq->local_port != 0)
+		__atomic_store_n(&up->sh->port_owner[uq->local_port], 0, __ATOMIC_RELEASE);
+	uq->local_port = 0;
+}
+
+/* A random free source port, claimed for this query (16 tries). */
+static uint16_t port_claim(struct upstream *up, uint32_t slot)
+{
+	uint32_t mine = ((uint32_t)(up->index + 1) << 24) | slot;
+
+	for (int i = 0; i < 16; i++) {
+		uint16_t port = (uint16_t)(UPSTREAM_PORT_MIN +
+					   rte_rand_max(65536 - UPSTREAM_PORT_MIN));
+		uint32_t expect = 0;
+
+		if (__atomic_compare_exchange_n(&up->sh->port_owner[port], &expect, mine, false,
+						__ATOMIC_ACQ_REL, __ATOMIC_RELAXED))
+			return port;
+	}
+	return 0;
+}
+
+static void unpark(struct upstream_query *uq)
+{
+	rte_pktmbuf_free(uq->parked);
+	uq->parked = NULL;
+}
+
+static void query_release(struct upstream *up, struct upstream_query *uq)
+{
+	unpark(uq);
+	port_release(up, uq);
+	uq->active = false;
+	uq->n_clients = 0;
+	up->free[up->n_free++] = (uint32_t)(uq - up->q);
+}
+
+/* The resolver's records as a cacheable image: header, lowercase question, records. */
+static size_t build_image(struct upstream *up, struct upstream_query *uq, struct wire_builder *b)
+{
+	uint16_t flags = WIRE_FLAG_QR | WIRE_FLAG_RA | uq->rq.rcode;
+
+	wire_build_init(b, up->image, sizeof(up->image), sizeof(up->image));
+	if (wire_build_header(b, 0, flags) != WIRE_OK ||
+	    wire_build_question_raw(b, uq->qbytes, uq->qlen) != WIRE_OK)
+		return 0;
+	if (resolve_result_build(&uq->rq, b) != WIRE_OK || uq->rq.truncated) {
+		up->stats.not_cached++;
+		return WIRE_HDR_LEN + uq->qlen; /* clients get TC=1 and retry over TCP */
+	}
+	return b->len;
+}
+
+static void finish_done(struct upstream *up, struct upstream_query *uq)
+{
+	struct wire_builder b;
+	size_t len = build_image(up, uq, &b);
+	uint16_t ancount = len > WIRE_HDR_LEN ? wire_get_u16(up->image + 6) : 0;
+
+	up->stats.resolved++;
+	if (len > (size_t)WIRE_HDR_LEN + uq->qlen && !b.ttl_overflow) {
+		struct cache_response r = {
+			.msg = up->image, .len = len, .ttl_off = b.ttl_off,
+			.ttl_count = b.ttl_count, .ttl_if_none = 60,
+			.negative = uq->rq.rcode == WIRE_RCODE_NXDOMAIN ||
+				    (uq->rq.rcode == WIRE_RCODE_NOERROR && ancount == 0),
+		};
+
+		if (cache_insert(up->sh->cache, up->w->lcore_id, &uq->key, &r,
+				 cache_now(up->sh->cache)) != 0)
+			up->stats.not_cached++;
+	}
+	for (unsigned int i = 0; i < uq->n_clients; i++)
+		client_answer_image(up, &uq->clients[i], up->image, len, WIRE_EDE_NONE, NULL);
+	query_release(up, uq);
+}
+
+static void finish_fail(struct upstream *up, struct upstream_query *uq, int ede,
+			const char *text)
+{
+	up->stats.failed++;
+	for (unsigned int i = 0; i < uq->n_clients; i++)
+		client_answer_failure(up, &uq->clients[i], &uq->key, ede, text);
+	query_release(up, uq);
+}
+
+/*
+ * Frame and send the query in m from the claimed port. Until the gateway's MAC is
+ * known the query is parked (and retried by the timer every millisecond), so the
+ * first queries after start-up wait for ARP/ND, not for a resolver timeout.
+ */
+static void transmit(struct upstream *up, struct upstream_query *uq, struct rte_mbuf *m,
+		     const struct resolve_addr *to, uint16_t len, uint64_t tsc)
+{
+	struct worker_port *wp = &up->w->ports[0];
+	struct rte_mbuf *solicit = NULL;
+	int rc;
+
+	rc = net_tx_udp(up->w->net, &wp->net, m, to->family, to->ip, uq->local_port, to->port,
+			len, tsc, &solicit);
+	if (solicit != NULL)
+		send_frames(up, wp->port_id, &solicit, 1);
+	if (rc == -EHOSTUNREACH) {
+		up->stats.no_neighbour++;
+		uq->parked = m;
+		uq->parked_to = *to;
+		m->hash.usr = len;
+		return;
+	}
+	if (rc != 0) {
+		rte_pktmbuf_free(m);
+		return; /* the deadline retries elsewhere */
+	}
+	up->stats.sent++;
+	send_frames(up, wp->port_id, &m, 1);
+}
+
+/* The upstream query the resolver built in m: from a newly claimed random port. */
+static void send_upstream(struct upstream *up, struct upstream_query *uq, struct rte_mbuf *m,
+			  const struct resolve_action *act, uint64_t tsc)
+{
+	unpark(uq);
+	port_release(up, uq);
+	uq->local_port = port_claim(up, (uint32_t)(uq - up->q));
+	if (uq->local_port == 0) {
+		up->stats.no_port++;
+		rte_pktmbuf_free(m);
+		return; /* the deadline retries */
+	}
+	transmit(up, uq, m, &act->server, (uint16_t)act->len, tsc);
+}
+
+/* Run the resolver until it waits for the network or is done. */
+static void drive(struct upstream *up, struct upstream_query *uq, uint64_t tsc)
+{
+	struct resolve_action act;
+	struct rte_mbuf *m = rte_pktmbuf_alloc(up->pool);
+
+	if (m == NULL) {
+		uq->deadline = now_ms(up, tsc) + 10; /* try again shortly */
+		return;
+	}
+	act.buf = net_udp_payload(m);
+	act.buf_cap = rte_pktmbuf_tailroom(m);
+	switch (resolve_next(up->rctx, &uq->rq, now_ms(up, tsc), &act)) {
+	case RESOLVE_SEND:
+		uq->deadline = act.deadline;
+		if (act.tcp) {
+			/* TCP upstream is not there yet: a truncated answer fails. */
+			up->stats.tcp_needed++;
+			rte_pktmbuf_free(m);
+			finish_fail(up, uq, WIRE_EDE_NETWORK_ERROR, "TCP upstream not available");
+			return;
+		}
+		send_upstream(up, uq, m, &act, tsc);
+		return;
+	case RESOLVE_WAIT:
+		uq->deadline = act.deadline;
+		rte_pktmbuf_free(m);
+		return;
+	case RESOLVE_DONE:
+		rte_pktmbuf_free(m);
+		finish_done(up, uq);
+		return;
+	case RESOLVE_FAIL:
+	default:
+		rte_pktmbuf_free(m);
+		finish_fail(up, uq, act.ede, act.ede_text);
+		return;
+	}
+}
+
+static struct upstream_query *find_running(struct upstream *up, const struct cache_key *k)
+{
+	for (uint32_t i = 0; i < up->n_q; i++) {
+		struct upstream_query *uq = &up->q[i];
+
+		if (uq->active && uq->key.hash == k->hash && uq->key.flags == k->flags &&
+		    uq->key.qtype == k->qtype && uq->key.qclass == k->qclass &&
+		    uq->key.name_len == k->name_len &&
+		    memcmp(uq->key.name, k->name, k->name_len) == 0)
+			return uq;
+	}
+	return NULL;
+}
+
+/* A new resolution for (qi's question) under key k; NULL when the pool is empty. */
+static struct upstream_query *start(struct upstream *up, const struct cache_key *k,
+				    const struct query_info *qi, uint64_t tsc)
+{
+	struct upstream_query *uq;
+
+	if (up->n_free == 0)
+		return NULL;
+	uq = &up->q[up->free[--up->n_free]];
+	uq->active = true;
+	uq->prefetch = false;
+	uq->n_clients = 0;
+	uq->local_port = 0;
+	uq->deadline = 0;
+	uq->parked = NULL;
+	uq->qlen = (uint16_t)(k->name_len + 4);
+	memcpy(uq->qbytes, k->name, k->name_len);
+	wire_put_u16(uq->qbytes + k->name_len, k->qtype);
+	wire_put_u16(uq->qbytes + k->name_len + 2, k->qclass);
+	uq->key = *k;
+	uq->key.question = uq->qbytes;
+	uq->key.qlen = uq->qlen;
+	/* The client's letter case goes upstream as it was asked. */
+	if (resolve_start(&uq->rq, qi->qname, qi->qname_len, qi->qtype, qi->qclass,
+			  now_ms(up, tsc)) != 0) {
+		query_release(up, uq);
+		return NULL;
+	}
+	return uq;
+}
+
+static void prefetch(struct upstream *up, const struct cache_key *k,
+		     const struct query_info *qi, uint64_t tsc)
+{
+	struct upstream_query *uq;
+
+	/* Refreshing is optional: only while most of the pool is free. */
+	if (up->n_free < up->n_q / 2 || find_running(up, k) != NULL)
+		return;
+	uq = start(up, k, qi, tsc);
+	if (uq == NULL)
+		return;
+	uq->prefetch = true;
+	up->stats.prefetches++;
+	drive(up, uq, tsc);
+}
+
+void upstream_client_query(struct upstream *up, struct worker_port *wp, struct rte_mbuf *m,
+			   const struct net_pkt *p, const struct query_info *qi,
+			   const uint8_t *q, uint64_t tsc)
+{
+	struct upstream_client tmp = { .m = m, .p = *p, .wp = wp, .qi = *qi };
+	unsigned int flags = (qi->do_bit ? CACHE_KEY_DO : 0) |
+			     ((qi->flags & WIRE_FLAG_CD) ? CACHE_KEY_CD : 0);
+	struct upstream_query *uq;
+	struct cache_key k;
+	size_t room, len = 0;
+	uint8_t *out = client_payload(&tmp, &room);
+	enum cache_result cr;
+
+	if (cache_key_init(up->sh->cache, &k, q, qi->q_len, flags) != 0) {
+		client_send(up, &tmp, query_answer_error(up->w->env, qi, WIRE_RCODE_FORMERR, out,
+							 room, WIRE_EDE_NONE, NULL,
+							 &up->w->qstats));
+		return;
+	}
+	cr = cache_lookup(up->sh->cache, up->w->lcore_id, &k, qi->id,
+			  cache_now(up->sh->cache), 0, out, room, &len);
+	if (cr == CACHE_HIT || cr == CACHE_HIT_PREFETCH) {
+		up->stats.cache_answers++;
+		client_send(up, &tmp, query_answer_image(up->w->env, qi, out, len, room,
+							 WIRE_EDE_NONE, NULL, &up->w->qstats));
+		if (cr == CACHE_HIT_PREFETCH)
+			prefetch(up, &k, qi, tsc);
+		return;
+	}
+	if (!(qi->flags & WIRE_FLAG_RD)) {
+		/* RD=0: the cache's answer or nothing; no resolution on its behalf. */
+		client_send(up, &tmp, query_answer_error(up->w->env, qi, WIRE_RCODE_REFUSED, out,
+							 room, WIRE_EDE_NONE, NULL,
+							 &up->w->qstats));
+		return;
+	}
+	uq = find_running(up, &k);
+	if (uq != NULL && !uq->prefetch && uq->n_clients < UPSTREAM_WAITERS) {
+		up->stats.joined++;
+		uq->clients[uq->n_clients++] = tmp;
+		return;
+	}
+	uq = uq == NULL ? start(up, &k, qi, tsc) : NULL;
+	if (uq == NULL) {
+		up->stats.pool_full++;
+		client_answer_failure(up, &tmp, &k, WIRE_EDE_OTHER, "resolver busy");
+		return;
+	}
+	up->stats.resolutions++;
+	uq->clients[uq->n_clients++] = tmp;
+	drive(up, uq, tsc);
+}
+
+/* ---- upstream responses ---------------------------------------------------------------- */
+
+static void handle_response(struct upstream *up, uint32_t slot, struct rte_mbuf *m,
+			    const struct upstream_meta *mt, uint64_t tsc)
+{
+	struct upstream_query *uq = slot < up->n_q ? &up->q[slot] : NULL;
+	struct resolve_addr from = { .family = mt->ip_version, .port = mt->src_port };
+	const uint8_t *msg = rte_pktmbuf_mtod_offset(m, const uint8_t *, mt->payload_off);
+
+	memcpy(from.ip, mt->src, mt->ip_version == 4 ? 4 : 16);
+	if (uq == NULL || !uq->active || uq->local_port != mt->dst_port ||
+	    resolve_response(up->rctx, &uq->rq, msg, mt->payload_len, &from,
+			     now_ms(up, tsc)) != RESOLVE_RESP_ACCEPTED) {
+		up->stats.ignored++;
+		rte_pktmbuf_free(m);
+		return;
+	}
+	rte_pktmbuf_free(m);
+	up->stats.responses++;
+	unpark(uq);
+	port_release(up, uq);
+	drive(up, uq, tsc);
+}
+
+static void meta_from_pkt(struct upstream_meta *mt, const struct net_pkt *p)
+{
+	mt->payload_off = p->payload_off;
+	mt->payload_len = p->payload_len;
+	mt->src_port = p->src_port;
+	mt->dst_port = p->dst_port;
+	mt->ip_version = p->ip_version;
+	memcpy(mt->src, p->ip_version == 4 ? (const uint8_t *)&p->src.v4 : p->src.v6,
+	       p->ip_version == 4 ? 4 : 16);
+}
+
+bool upstream_rx(struct upstream *up, struct rte_mbuf *m, const struct net_pkt *p,
+		 uint64_t tsc)
+{
+	uint32_t owner = __atomic_load_n(&up->sh->port_owner[p->dst_port], __ATOMIC_ACQUIRE);
+	struct upstream_meta mt;
+	unsigned int worker;
+
+	if (owner == 0)
+		return false;
+	meta_from_pkt(&mt, p);
+	worker = (owner >> 24) - 1;
+	if (worker == up->index) {
+		handle_response(up, owner & 0xffffff, m, &mt, tsc);
+		return true;
+	}
+	*RTE_MBUF_DYNFIELD(m, up->sh->meta_offset, struct upstream_meta *) = mt;
+	m->hash.usr = owner & 0xffffff;
+	if (worker >= up->sh->n_workers || rte_ring_enqueue(up->sh->handoff[worker], m) != 0) {
+		up->stats.handoff_drop++;
+		rte_pktmbuf_free(m);
+		return true;
+	}
+	up->stats.handoff_out++;
+	return true;
+}
+
+static void timers(struct upstream *up, uint64_t tsc)
+{
+	uint64_t now = now_ms(up, tsc);
+
+	for (uint32_t i = 0; i < up->n_q; i++) {
+		struct upstream_query *uq = &up->q[i];
+
+		if (uq->active && uq->parked != NULL && now < uq->deadline) {
+			struct rte_mbuf *m = uq->parked;
+
+			uq->parked = NULL;
+			transmit(up, uq, m, &uq->parked_to, (uint16_t)m->hash.usr, tsc);
+			continue;
+		}
+		if (!uq->active || uq->deadline == 0 || now < uq->deadline)
+			continue;
+		up->stats.timeouts++;
+		unpark(uq);
+		port_release(up, uq);
+		uq->deadline = 0;
+		resolve_timeout(up->rctx, &uq->rq, now);
+		drive(up, uq, tsc);
+	}
+}
+
+void upstream_poll(struct upstream *up, uint64_t tsc)
+{
+	void *ms[32];
+	unsigned int n = rte_ring_dequeue_burst(up->sh->handoff[up->index], ms, RTE_DIM(ms), NULL);
+
+	for (unsigned int i = 0; i < n; i++) {
+		struct rte_mbuf *m = ms[i];
+		struct upstream_meta mt = *RTE_MBUF_DYNFIELD(m, up->sh->meta_offset,
+							     struct upstream_meta *);
+
+		up->stats.handoff_in++;
+		handle_response(up, m->hash.usr, m, &mt, tsc);
+	}
+	if (tsc >= up->next_timer) {
+		timers(up, tsc);
+		up->next_timer = tsc + up->hz_ms;
+	}
+	cache_quiescent(up->sh->cache, up->w->lcore_id);
+}

@@ -1,0 +1,137 @@
+/*
+ * dataplane/upstream: what a worker does with a query local data did not answer.
+ *
+ * Cache first (one lookup, one copy, TTL patch); on a miss the query joins an
+ * identical resolution already running on this worker, or starts one: the resolver
+ * (dataplane/resolve, a state machine without I/O) says what to send; this module
+ * sends it from the worker's own TX queue with a random source port and ID, matches
+ * the answer, runs the timers, and when the resolver is done puts the answer in the
+ * cache and sends it to every waiting client (their query mbufs are kept and
+ * answered in place). If every authoritative fails, an expired entry inside the
+ * serve-stale window answers (RFC 8767), otherwise SERVFAIL with the resolver's EDE.
+ *
+ * Responses that land on another worker's queue (RSS hashes the server's 4-tuple,
+ * not ours) are found through a table shared by all workers, indexed by our source
+ * port: the receiving worker reads the owner from it and hands the mbuf over through
+ * the owner's ring. A port is claimed with one compare-and-swap when a query is sent
+ * and released when it is answered or times out: the only shared write, on the miss
+ * path. Source ports are random in 1024..65535 (~16 bits) and IDs random (16 bits).
+ *
+ * Never locks (except the cache's short shard lock on insert), never allocates from
+ * the libc heap, no syscall.
+ */
+#ifndef SEKISHO_DATAPLANE_UPSTREAM_H
+#define SEKISHO_DATAPLANE_UPSTREAM_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <rte_mbuf.h>
+#include <rte_ring.h>
+
+#include "cache.h"
+#include "net.h"
+#include "query.h"
+#include "resolve.h"
+
+struct worker;
+struct worker_port;
+
+#define UPSTREAM_COUNTERS(X) \
+	X(cache_answers,    "queries answered from the cache") \
+	X(stale_answers,    "queries answered from expired entries (serve-stale)") \
+	X(resolutions,      "resolutions started for clients") \
+	X(prefetches,       "resolutions started to refresh a popular entry") \
+	X(joined,           "clients that joined a resolution already running") \
+	X(resolved,         "resolutions that ended with an answer") \
+	X(failed,           "resolutions that ended in SERVFAIL") \
+	X(sent,             "queries sent upstream") \
+	X(responses,        "upstream responses accepted") \
+	X(ignored,          "upstream datagrams that matched no outstanding query") \
+	X(timeouts,         "upstream queries that timed out") \
+	X(handoff_out,      "upstream responses passed to the owning worker") \
+	X(handoff_in,       "upstream responses received from another worker") \
+	X(handoff_drop,     "upstream responses lost: the owner's ring was full") \
+	X(pool_full,        "queries refused: no resolution slot free (SERVFAIL)") \
+	X(no_port,          "sends that found no free source port") \
+	X(no_neighbour,     "sends before the gateway's MAC was known") \
+	X(tcp_needed,       "resolutions that needed TCP upstream (not yet: SERVFAIL)") \
+	X(not_cached,       "answers that could not be cached")
+
+struct upstream_stats {
+#define UPSTREAM_COUNTER_FIELD(name, help) uint64_t name;
+	UPSTREAM_COUNTERS(UPSTREAM_COUNTER_FIELD)
+#undef UPSTREAM_COUNTER_FIELD
+};
+extern const char *const upstream_counter_names[];
+#define UPSTREAM_N_COUNTERS (sizeof(struct upstream_stats) / sizeof(uint64_t))
+
+#define UPSTREAM_PORT_MIN 1024
+#define UPSTREAM_WAITERS 8          /* clients per resolution */
+#define UPSTREAM_MAX_WORKERS 128
+
+/* Shared by every worker: the cache, the port table, the hand-off rings. */
+struct upstream_shared {
+	struct cache *cache;
+	unsigned int n_workers;
+	struct rte_ring *handoff[UPSTREAM_MAX_WORKERS];
+	uint32_t port_owner[65536];     /* 0 free, else (worker + 1) << 24 | slot */
+	int meta_offset;                /* mbuf dynfield for hand-offs */
+};
+
+struct upstream_query;
+
+/* Per worker. */
+struct upstream {
+	struct upstream_shared *sh;
+	struct worker *w;
+	uint16_t index;                 /* worker index */
+	struct resolve_ctx *rctx;
+	struct upstream_query *q;       /* pool of resolutions */
+	uint32_t n_q;
+	uint32_t n_free;
+	uint32_t *free;                 /* stack of free slots */
+	struct rte_mempool *pool;       /* mbufs for upstream queries */
+	uint64_t hz_ms;                 /* TSC cycles per millisecond */
+	uint64_t next_timer;            /* TSC of the next timer scan */
+	uint8_t image[CACHE_IMAGE_MAX];
+	struct upstream_stats stats;
+};
+
+/*
+ * Shared part (start-up): cache and port table, and one hand-off ring per worker.
+ * Returns NULL on failure (rte_errno).
+ */
+struct upstream_shared *upstream_shared_create(struct cache *cache, unsigned int n_workers);
+void upstream_shared_free(struct upstream_shared *sh);
+
+/*
+ * Per worker (start-up): the resolver with its root hints (zone-file text), and a
+ * pool of `slots` resolutions. Returns 0 or a negative errno value.
+ */
+int upstream_init(struct upstream *up, struct upstream_shared *sh, struct worker *w,
+		  uint16_t index, const struct resolve_config *rcfg, const char *hints,
+		  size_t hints_len, uint32_t slots, struct rte_mempool *pool);
+void upstream_free(struct upstream *up);
+
+/*
+ * A client query local data did not answer (query_process said QUERY_RESOLVE):
+ * answer it from the cache or keep m until the resolution ends. m and p belong to
+ * the module afterwards. q: the client's question bytes (in the worker's copy).
+ */
+void upstream_client_query(struct upstream *up, struct worker_port *wp, struct rte_mbuf *m,
+			   const struct net_pkt *p, const struct query_info *qi,
+			   const uint8_t *q, uint64_t tsc);
+
+/*
+ * A UDP datagram to one of our addresses on a port other than 53. Returns true
+ * when it was an upstream response (consumed), false when it is not ours (the
+ * caller passes it to the kernel).
+ */
+bool upstream_rx(struct upstream *up, struct rte_mbuf *m, const struct net_pkt *p,
+		 uint64_t tsc);
+
+/* Once per poll: hand-offs from other workers, timers, RCU quiescent state. */
+void upstream_poll(struct upstream *up, uint64_t tsc);
+
+#endif
