@@ -212,7 +212,7 @@ mb(const uint8_t *f, size_t n)
 	return m;
 }
 
-/* Feed a frame, return the verdict; frees the mbuf unless NET_DNS/REPLY
+/* Feed a frame, return the verdict; frees the mbuf unless NET_DNS/REPLY/UDP/EXCEPTION
  * (then *out gets it) or NET_HELD. */
 static enum net_verdict
 feed(struct net_port_ctx *pc, const uint8_t *f, size_t n, struct rte_mbuf **out,
@@ -222,7 +222,8 @@ feed(struct net_port_ctx *pc, const uint8_t *f, size_t n, struct rte_mbuf **out,
 	struct net_pkt tmp;
 	enum net_verdict v = net_rx(&wk, pc, &m, rte_rdtsc(), p ? p : &tmp);
 
-	if (out != NULL && (v == NET_DNS || v == NET_REPLY || v == NET_EXCEPTION)) {
+	if (out != NULL && (v == NET_DNS || v == NET_REPLY || v == NET_EXCEPTION ||
+			    v == NET_UDP)) {
 		*out = m;
 	} else if (v != NET_HELD) {
 		rte_pktmbuf_free(m);
