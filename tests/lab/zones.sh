@@ -21,6 +21,9 @@ ZONE_TTL=300
 AUTH_ZONES="hosting.test rsa.test ecdsa.test ed25519.test nsec3.test glueless.test insecure.test
  partlame.test expired.test future.test wrongds.test nodnskey.test stripped.test badsig.test
  badnsec3.test unknownalg.test nsec3iter200.test nsec3iter2600.test"
+# Zones delegated from a child zone (three delegations below the root), served by the
+# same NSD but not listed in test.
+DEEP_ZONES="sub.rsa.test"
 
 # The algorithm number the unknownalg.test keys are rewritten to: unassigned (RFC 8624 lists
 # none for it), so a validator must treat the zone as insecure.
@@ -117,13 +120,25 @@ write_child_zones() {
     keygen $z ECDSAP256SHA256
     sign_bind $z
 
+    # sub.rsa.test: three delegations below the root (. -> test. -> rsa.test. -> here),
+    # ECDSA, its DS in rsa.test; its servers are named in rsa.test.
+    z=sub.rsa.test
+    {
+        zone_header $z ns1.rsa.test ns2.rsa.test
+        zone_common $z
+    } >"$ZDIR/$z.zone"
+    keygen $z ECDSAP256SHA256
+    sign_bind $z
+
     # rsa.test: RSA/SHA-256, NSEC, in-bailiwick glue; a NSEC wildcard, the head of the CNAME
-    # chain, a dangling CNAME.
+    # chain, a dangling CNAME, and the delegation of sub.rsa.test.
     z=rsa.test
     {
         zone_header $z ns1.$z ns2.$z
         inbailiwick_ns $z
         zone_common $z
+        printf 'sub.%s.\t3600\tIN\tNS\tns1.%s.\nsub.%s.\t3600\tIN\tNS\tns2.%s.\n' $z $z $z $z
+        cat "$ZDIR/sub.$z.ds"
         printf '*.wild.%s.\tIN\tA\t203.0.113.81\n' $z
         printf '*.wild.%s.\tIN\tTXT\t"wildcard in %s"\n' $z $z
         printf 'cname.%s.\tIN\tCNAME\tcname.ecdsa.test.\n' $z
