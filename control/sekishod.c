@@ -94,6 +94,19 @@ static int usage(const char *prog)
 	return 2;
 }
 
+/* A relative file name in the config is relative to the config file's directory. */
+static void relative_to(const char *conf, char *file, size_t cap)
+{
+	const char *slash = strrchr(conf, '/');
+	char joined[CONFIG_PATH_MAX * 2];
+
+	if (file[0] == '/' || slash == NULL)
+		return;
+	snprintf(joined, sizeof(joined), "%.*s/%s", (int)(slash - conf), conf, file);
+	if (strlen(joined) < cap)
+		memcpy(file, joined, strlen(joined) + 1);
+}
+
 /* A whole (small) file into a malloc'd buffer. */
 static int read_file(const char *path, char **out, size_t *len)
 {
@@ -130,6 +143,8 @@ static int load_config(struct daemon *d, const char *path)
 	d->env.local = d->local;
 	d->env.edns_buffer_size = (uint16_t)d->cfg.server.edns_buffer_size;
 	d->env.recursion = d->cfg.server.root_hints[0] != '\0';
+	if (d->env.recursion)
+		relative_to(path, d->cfg.server.root_hints, sizeof(d->cfg.server.root_hints));
 	if (d->env.recursion && read_file(d->cfg.server.root_hints, &d->hints, &d->hints_len) != 0) {
 		fprintf(stderr, "sekishod: %s: root-hints '%s': %s\n", path,
 			d->cfg.server.root_hints, strerror(errno));
