@@ -297,7 +297,8 @@ size_t query_answer_image(const struct query_env *env, const struct query_info *
 	uint16_t flags = wire_get_u16(resp + 2);
 	uint16_t arcount = wire_get_u16(resp + 10);
 
-	flags = (uint16_t)((flags & ~(WIRE_FLAG_RD | WIRE_FLAG_CD | WIRE_FLAG_AA | WIRE_FLAG_TC)) |
+	/* TC stays: an image that is only header and question says so itself. */
+	flags = (uint16_t)((flags & ~(WIRE_FLAG_RD | WIRE_FLAG_CD | WIRE_FLAG_AA)) |
 			   (qi->flags & (WIRE_FLAG_RD | WIRE_FLAG_CD)) | WIRE_FLAG_QR | WIRE_FLAG_RA);
 	if (len + opt > qi->limit || len + opt > cap) {
 		/* Too big for this client: header and question with TC=1, it retries
