@@ -31,6 +31,8 @@
 #define CONFIG_DEFAULT_IDLE_POLLS     64
 #define CONFIG_DEFAULT_STATS_INTERVAL 0
 #define CONFIG_DEFAULT_MTU            1500
+#define CONFIG_DEFAULT_TCP_IDLE_TIMEOUT 10
+#define CONFIG_DEFAULT_TCP_MAX_CONNECTIONS 256
 
 enum config_err {
 	CONFIG_OK     = 0,
@@ -64,6 +66,9 @@ struct config_server {
 	uint32_t cache_max_negative_ttl;
 	uint32_t serve_stale;              /* seconds past expiry, 0 = off (RFC 8767) */
 	uint32_t prefetch;                 /* refresh when < this % of TTL is left, 0 = off */
+	/* DNS over TCP (control/tcp.c) */
+	uint32_t tcp_idle_timeout;         /* seconds a silent client connection stays open */
+	uint32_t tcp_max_connections;      /* client connections open at once */
 };
 
 /* One "port:" section. */

@@ -6,7 +6,8 @@
  *   sekishod --check-config FILE           check a config file and exit
  *
  * The main lcore is the control thread; every other lcore the EAL was given (-l)
- * runs one worker, up to `workers` from the config.
+ * runs one worker, up to `workers` from the config. With recursion and an exception
+ * path, a TCP service thread (control/tcp.c) serves DNS over TCP and upstream TCP.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -32,6 +33,7 @@
 #include "cache.h"
 #include "resolve.h"
 #include "stats.h"
+#include "tcp.h"
 #include "upstream.h"
 #include "worker.h"
 
@@ -61,6 +63,7 @@ struct daemon {
 	struct cache *cache;
 	struct upstream_shared *up_shared;
 	struct net_neigh *neigh[CONFIG_MAX_PORTS];
+	struct tcp_service *tcp;
 };
 
 static void on_signal(int sig)
@@ -192,6 +195,29 @@ static int start_ports(struct daemon *d)
 	return 0;
 }
 
+/*
+ * The kernel's own TCP (the TCP service's connections to authoritative servers) must
+ * leave through the dataplane: default routes via port 0's gateways.
+ */
+static int start_exception_routes(struct daemon *d, const char *ifname, char *err,
+				  size_t errlen)
+{
+	const struct config_port *cp = &d->cfg.ports[0];
+	struct exception_addr gws[2];
+	size_t n = 0;
+
+	memset(gws, 0, sizeof(gws));
+	if (cp->gw4.family == AF_INET) {
+		gws[n].family = AF_INET;
+		memcpy(gws[n++].addr, cp->gw4.addr, 4);
+	}
+	if (cp->gw6.family == AF_INET6) {
+		gws[n].family = AF_INET6;
+		memcpy(gws[n++].addr, cp->gw6.addr, 16);
+	}
+	return n == 0 ? 0 : exception_add_default_routes(ifname, gws, n, err, errlen);
+}
+
 /* Exception tap: started like a port, then its kernel side gets port 0's identity. */
 static int start_exception(struct daemon *d)
 {
@@ -216,6 +242,8 @@ static int start_exception(struct daemon *d)
 	exception_ifname(d->cfg.exception.device, ifname, sizeof(ifname));
 	if (exception_configure_kernel(d->exc_port, ifname, &d->caps[0].mac, addrs, n,
 				       err, sizeof(err)) != 0)
+		goto fail;
+	if (start_exception_routes(d, ifname, err, sizeof(err)) != 0)
 		goto fail;
 	printf("sekishod: exception path: %s (kernel interface %s)\n",
 	       d->cfg.exception.device, ifname);
@@ -344,6 +372,20 @@ static int start_recursion(struct daemon *d)
 		fprintf(stderr, "sekishod: cannot set up upstream I/O: %s\n", rte_strerror(rte_errno));
 		return -1;
 	}
+	/* TCP goes through the kernel: only with an exception path. Before the workers
+	 * run: they look for the TCP rings once they exist. */
+	if (d->has_exception) {
+		unsigned int n = d->cfg.server.tcp_max_connections + 255;
+		int rc;
+
+		n = n < 511 ? 511 : n > 4095 ? 4095 : n;
+		rc = upstream_tcp_create(d->up_shared, n);
+		if (rc != 0) {
+			fprintf(stderr, "sekishod: cannot create %u TCP message buffers: %s\n", n,
+				strerror(-rc));
+			return -1;
+		}
+	}
 	printf("sekishod: recursion on, root hints %s, cache %zu bytes (%u entries)\n",
 	       d->cfg.server.root_hints, cache_memory(d->cache), cache_capacity(d->cache));
 	return 0;
@@ -394,6 +436,37 @@ static int start_workers(struct daemon *d)
 	return 0;
 }
 
+/* The TCP service thread: after the workers, on port 0's addresses (the kernel's). */
+static int start_tcp(struct daemon *d)
+{
+	const struct config_port *cp = &d->cfg.ports[0];
+	struct tcp_listen_addr addrs[CONFIG_MAX_ADDRS];
+	struct tcp_params prm = {
+		.up = d->up_shared,
+		.addrs = addrs,
+		.port = 53,
+		.idle_timeout_s = d->cfg.server.tcp_idle_timeout,
+		.max_connections = d->cfg.server.tcp_max_connections,
+	};
+	char err[256];
+
+	if (d->up_shared == NULL || d->up_shared->msg_pool == NULL)
+		return 0;
+	for (unsigned int i = 0; i < cp->naddrs; i++) {
+		addrs[prm.n_addrs].family = cp->addrs[i].family;
+		memcpy(addrs[prm.n_addrs++].addr, cp->addrs[i].addr, 16);
+	}
+	d->tcp = tcp_start(&prm, err, sizeof(err));
+	if (d->tcp == NULL) {
+		fprintf(stderr, "sekishod: TCP service: %s\n", err);
+		return -1;
+	}
+	stats_set_tcp(tcp_service_stats(d->tcp));
+	printf("sekishod: DNS over TCP on port 53, idle timeout %u s, at most %u connections\n",
+	       prm.idle_timeout_s, prm.max_connections);
+	return 0;
+}
+
 static int check_lcores(struct daemon *d)
 {
 	unsigned int have = rte_lcore_count() - 1;
@@ -427,6 +500,9 @@ static void control_loop(struct daemon *d)
 
 static void shutdown_daemon(struct daemon *d)
 {
+	stats_set_tcp(NULL);
+	tcp_stop(d->tcp);
+	d->tcp = NULL;
 	workers_quit = true;
 	rte_eal_mp_wait_lcore();
 	if (d->workers != NULL) {
@@ -515,7 +591,8 @@ int main(int argc, char **argv)
 		goto out;
 	d.has_exception = d.cfg.exception.enabled;
 	if (create_pools(&d) != 0 || start_ports(&d) != 0 || start_exception(&d) != 0 ||
-	    make_neigh(&d) != 0 || start_recursion(&d) != 0 || start_workers(&d) != 0)
+	    make_neigh(&d) != 0 || start_recursion(&d) != 0 || start_workers(&d) != 0 ||
+	    start_tcp(&d) != 0)
 		goto out;
 	stats_register_telemetry();
 	printf("sekishod %s: ready, %u worker(s), %u port(s)%s\n", SEKISHOD_VERSION,

@@ -10,18 +10,39 @@
 
 #include "stats.h"
 #include "cache.h"
+#include "tcp.h"
 #include "upstream.h"
 #include "worker.h"
 
 static struct worker *stats_workers;
 static unsigned int stats_n_workers;
 static struct cache *stats_cache;
+static const struct tcp_stats *stats_tcp;
 
 void stats_init(struct worker *workers, unsigned int n_workers, struct cache *cache)
 {
 	stats_workers = workers;
 	stats_n_workers = n_workers;
 	stats_cache = cache;
+}
+
+void stats_set_tcp(const struct tcp_stats *tcp)
+{
+	stats_tcp = tcp;
+}
+
+/* The TCP service's counters (its own thread writes them: plain loads). */
+static void foreach_tcp(void (*fn)(const char *name, uint64_t value, void *arg), void *arg)
+{
+	const volatile uint64_t *ts = (const volatile uint64_t *)stats_tcp;
+	char name[64];
+
+	if (ts == NULL)
+		return;
+	for (size_t c = 0; c < TCP_N_COUNTERS; c++) {
+		snprintf(name, sizeof(name), "tcp_%s", tcp_counter_names[c]);
+		fn(name, ts[c], arg);
+	}
 }
 
 /* Upstream and cache counters: only when the daemon recurses. */
@@ -85,6 +106,7 @@ void stats_foreach(void (*fn)(const char *name, uint64_t value, void *arg), void
 	for (size_t c = 0; c < QUERY_N_COUNTERS; c++)
 		fn(query_counter_names[c], qsum[c], arg);
 	foreach_recursion(fn, arg);
+	foreach_tcp(fn, arg);
 }
 
 static void print_one(const char *name, uint64_t value, void *arg)

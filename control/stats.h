@@ -14,10 +14,14 @@
 #include <stdio.h>
 
 struct cache;
+struct tcp_stats;
 struct worker;
 
 /* Call once at start-up with the workers the daemon launched (cache may be NULL). */
 void stats_init(struct worker *workers, unsigned int n_workers, struct cache *cache);
+
+/* The TCP service's counters (control/tcp.c), exported as tcp_<name>; NULL: none. */
+void stats_set_tcp(const struct tcp_stats *tcp);
 
 /* Register the telemetry commands /sekisho/stats and /sekisho/status. */
 int stats_register_telemetry(void);

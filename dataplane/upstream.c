@@ -22,11 +22,20 @@ const char *const upstream_counter_names[] = {
 #undef UPSTREAM_COUNTER_NAME
 };
 
-/* A client waiting for a resolution: its query mbuf is answered in place. */
+/* How a waiting client gets its answer. */
+enum upstream_client_kind {
+	CLIENT_UDP = 0,                 /* written over its query mbuf, framed, sent */
+	CLIENT_TCP,                     /* written into its message object, back to the
+					   TCP service */
+};
+
+/* A client waiting for a resolution. */
 struct upstream_client {
-	struct rte_mbuf *m;
-	struct net_pkt p;
-	struct worker_port *wp;
+	enum upstream_client_kind kind;
+	struct rte_mbuf *m;             /* UDP: the query mbuf, answered in place */
+	struct upstream_msg *msg;       /* TCP */
+	struct net_pkt p;               /* UDP */
+	struct worker_port *wp;         /* UDP */
 	struct query_info qi;
 };
 
@@ -36,6 +45,7 @@ struct upstream_query {
 	bool prefetch;                  /* refresh of a cache entry, no client */
 	uint8_t n_clients;
 	uint16_t local_port;            /* claimed in the shared table; 0: none */
+	uint32_t tcp_gen;               /* the TCP exchange it waits for; 0: none */
 	uint64_t deadline;              /* ms; 0: no timer */
 	struct rte_mbuf *parked;        /* query waiting for the gateway's MAC */
 	struct resolve_addr parked_to;
@@ -98,9 +108,40 @@ void upstream_shared_free(struct upstream_shared *sh)
 {
 	if (sh == NULL)
 		return;
-	for (unsigned int i = 0; i < sh->n_workers; i++)
+	for (unsigned int i = 0; i < sh->n_workers; i++) {
 		rte_ring_free(sh->handoff[i]);
+		rte_ring_free(sh->tcp_in[i]);
+	}
+	rte_ring_free(sh->tcp_out);
+	rte_mempool_free(sh->msg_pool);
 	rte_free(sh);
+}
+
+int upstream_tcp_create(struct upstream_shared *sh, unsigned int n_msgs)
+{
+	/* Every object can sit in any one ring: rings larger than the pool never fill. */
+	unsigned int ring_size = rte_align32pow2(n_msgs + 1);
+	char name[32];
+
+	sh->msg_pool = rte_mempool_create_empty("up_tcp_msgs", n_msgs,
+						sizeof(struct upstream_msg), 0, 0,
+						SOCKET_ID_ANY, 0);
+	if (sh->msg_pool == NULL)
+		return -rte_errno;
+	if (rte_mempool_set_ops_byname(sh->msg_pool, "ring_mt_rts", NULL) != 0 ||
+	    rte_mempool_populate_default(sh->msg_pool) < 0)
+		return -ENOMEM;
+	sh->tcp_out = rte_ring_create("up_tcp_out", ring_size, SOCKET_ID_ANY, RING_F_SC_DEQ);
+	if (sh->tcp_out == NULL)
+		return -rte_errno;
+	for (unsigned int i = 0; i < sh->n_workers; i++) {
+		snprintf(name, sizeof(name), "up_tcp_in%u", i);
+		sh->tcp_in[i] = rte_ring_create(name, ring_size, SOCKET_ID_ANY,
+						RING_F_MP_RTS_ENQ | RING_F_SC_DEQ);
+		if (sh->tcp_in[i] == NULL)
+			return -rte_errno;
+	}
+	return 0;
 }
 
 int upstream_init(struct upstream *up, struct upstream_shared *sh, struct worker *w,
@@ -160,12 +201,30 @@ static void send_frames(struct upstream *up, uint16_t port_id, struct rte_mbuf *
 	}
 }
 
-/* The response of len bytes is in the client's mbuf: frame it and send it. */
+/* A message object back to the TCP service (its rings hold every object: no loss). */
+static void msg_to_service(struct upstream *up, struct upstream_msg *msg)
+{
+	if (rte_ring_enqueue(up->sh->tcp_out, msg) != 0) {
+		up->stats.tcp_ring_full++;
+		rte_mempool_put(up->sh->msg_pool, msg);
+	}
+}
+
+/*
+ * The response of len bytes is in the client's buffer: for UDP frame it and send it,
+ * for TCP return the message object to the service (len 0: nothing to send).
+ */
 static void client_send(struct upstream *up, struct upstream_client *c, size_t len)
 {
 	struct rte_mbuf *out[NET_MAX_TX_FRAGS];
 	int n;
 
+	if (c->kind == CLIENT_TCP) {
+		c->msg->len = (uint16_t)len;
+		up->stats.tcp_client_answers += len > 0;
+		msg_to_service(up, c->msg);
+		return;
+	}
 	if (len == 0) {
 		rte_pktmbuf_free(c->m);
 		return;
@@ -182,6 +241,10 @@ static void client_send(struct upstream *up, struct upstream_client *c, size_t l
 
 static uint8_t *client_payload(const struct upstream_client *c, size_t *room)
 {
+	if (c->kind == CLIENT_TCP) {
+		*room = sizeof(c->msg->data);
+		return c->msg->data;
+	}
 	*room = net_pkt_payload_room(c->m, &c->p);
 	if (*room > CACHE_IMAGE_MAX)
 		*room = CACHE_IMAGE_MAX;
@@ -267,6 +330,7 @@ static void query_release(struct upstream *up, struct upstream_query *uq)
 {
 	unpark(uq);
 	port_release(up, uq);
+	uq->tcp_gen = 0;
 	uq->active = false;
 	uq->n_clients = 0;
 	up->free[up->n_free++] = (uint32_t)(uq - up->q);
@@ -282,8 +346,11 @@ static size_t build_image(struct upstream *up, struct upstream_query *uq, struct
 	    wire_build_question_raw(b, uq->qbytes, uq->qlen) != WIRE_OK)
 		return 0;
 	if (resolve_result_build(&uq->rq, b) != WIRE_OK || uq->rq.truncated) {
+		/* Header and question only, TC=1: clients retry over TCP. */
 		up->stats.not_cached++;
-		return WIRE_HDR_LEN + uq->qlen; /* clients get TC=1 and retry over TCP */
+		wire_put_u16(up->image + 2, flags | WIRE_FLAG_TC);
+		memset(up->image + 6, 0, 6);
+		return WIRE_HDR_LEN + uq->qlen;
 	}
 	return b->len;
 }
@@ -358,6 +425,7 @@ static void send_upstream(struct upstream *up, struct upstream_query *uq, struct
 {
 	unpark(uq);
 	port_release(up, uq);
+	uq->tcp_gen = 0;
 	uq->local_port = port_claim(up, (uint32_t)(uq - up->q));
 	if (uq->local_port == 0) {
 		up->stats.no_port++;
@@ -365,6 +433,39 @@ static void send_upstream(struct upstream *up, struct upstream_query *uq, struct
 		return; /* the deadline retries */
 	}
 	transmit(up, uq, m, &act->server, (uint16_t)act->len, tsc);
+}
+
+/*
+ * The resolver wants the query in act->buf sent over TCP (after a TC=1 answer): a
+ * message object to the TCP service, which connects, asks, and hands the answer
+ * back through our ring. Nothing comes back on failure: the deadline runs out.
+ */
+static void send_upstream_tcp(struct upstream *up, struct upstream_query *uq,
+			      const struct resolve_action *act, uint64_t tsc)
+{
+	uint64_t now = now_ms(up, tsc);
+	struct upstream_msg *msg;
+
+	unpark(uq);
+	port_release(up, uq);
+	uq->tcp_gen = 0;
+	if (up->sh->msg_pool == NULL || act->len > UPSTREAM_MSG_MAX ||
+	    rte_mempool_get(up->sh->msg_pool, (void **)&msg) != 0) {
+		up->stats.tcp_no_msg++;
+		return;
+	}
+	up->tcp_gen = up->tcp_gen + 1 == 0 ? 1 : up->tcp_gen + 1;
+	uq->tcp_gen = up->tcp_gen;
+	msg->kind = UPSTREAM_MSG_UPSTREAM;
+	msg->worker = up->index;
+	msg->slot = (uint32_t)(uq - up->q);
+	msg->gen = uq->tcp_gen;
+	msg->timeout_ms = act->deadline > now ? (uint32_t)(act->deadline - now) : 1;
+	msg->server = act->server;
+	msg->len = (uint16_t)act->len;
+	memcpy(msg->data, act->buf, act->len);
+	up->stats.tcp_upstream_sent++;
+	msg_to_service(up, msg);
 }
 
 /* Run the resolver until it waits for the network or is done. */
@@ -383,10 +484,8 @@ static void drive(struct upstream *up, struct upstream_query *uq, uint64_t tsc)
 	case RESOLVE_SEND:
 		uq->deadline = act.deadline;
 		if (act.tcp) {
-			/* TCP upstream is not there yet: a truncated answer fails. */
-			up->stats.tcp_needed++;
+			send_upstream_tcp(up, uq, &act, tsc);
 			rte_pktmbuf_free(m);
-			finish_fail(up, uq, WIRE_EDE_NETWORK_ERROR, "TCP upstream not available");
 			return;
 		}
 		send_upstream(up, uq, m, &act, tsc);
@@ -435,6 +534,7 @@ static struct upstream_query *start(struct upstream *up, const struct cache_key 
 	uq->n_clients = 0;
 	uq->local_port = 0;
 	uq->deadline = 0;
+	uq->tcp_gen = 0;
 	uq->parked = NULL;
 	uq->qlen = (uint16_t)(k->name_len + 4);
 	memcpy(uq->qbytes, k->name, k->name_len);
@@ -468,11 +568,11 @@ static void prefetch(struct upstream *up, const struct cache_key *k,
 	drive(up, uq, tsc);
 }
 
-void upstream_client_query(struct upstream *up, struct worker_port *wp, struct rte_mbuf *m,
-			   const struct net_pkt *p, const struct query_info *qi,
-			   const uint8_t *q, uint64_t tsc)
+/* A client (UDP or TCP) for the cache or the resolver; q: its question bytes. */
+static void client_query(struct upstream *up, struct upstream_client tmp, const uint8_t *q,
+			 uint64_t tsc)
 {
-	struct upstream_client tmp = { .m = m, .p = *p, .wp = wp, .qi = *qi };
+	const struct query_info *qi = &tmp.qi;
 	unsigned int flags = (qi->do_bit ? CACHE_KEY_DO : 0) |
 			     ((qi->flags & WIRE_FLAG_CD) ? CACHE_KEY_CD : 0);
 	struct upstream_query *uq;
@@ -519,6 +619,48 @@ void upstream_client_query(struct upstream *up, struct worker_port *wp, struct r
 	up->stats.resolutions++;
 	uq->clients[uq->n_clients++] = tmp;
 	drive(up, uq, tsc);
+}
+
+void upstream_client_query(struct upstream *up, struct worker_port *wp, struct rte_mbuf *m,
+			   const struct net_pkt *p, const struct query_info *qi,
+			   const uint8_t *q, uint64_t tsc)
+{
+	struct upstream_client c = { .kind = CLIENT_UDP, .m = m, .p = *p, .wp = wp, .qi = *qi };
+
+	client_query(up, c, q, tsc);
+}
+
+/*
+ * A query read from a TCP connection: the same rules as over UDP (query_process:
+ * local data, FORMERR/NOTIMP...), then the cache and the resolver, but the answer
+ * is not limited to a UDP size (RFC 7766: no TC over TCP) and goes back in msg.
+ */
+static void tcp_client_query(struct upstream *up, struct upstream_msg *msg, uint64_t tsc)
+{
+	struct worker *w = up->w;
+	struct upstream_client c = { .kind = CLIENT_TCP, .msg = msg };
+	size_t len = msg->len;
+
+	up->stats.tcp_client_queries++;
+	if (len > w->qbuf_len) {
+		client_send(up, &c, 0);
+		return;
+	}
+	memcpy(w->qbuf, msg->data, len);
+	switch (query_process(w->env, w->qbuf, len, msg->data, sizeof(msg->data), &w->qstats,
+			      &len, &c.qi)) {
+	case QUERY_REPLY:
+		client_send(up, &c, len);
+		return;
+	case QUERY_RESOLVE:
+		c.qi.limit = UPSTREAM_MSG_MAX;
+		client_query(up, c, w->qbuf + c.qi.q_off, tsc);
+		return;
+	case QUERY_DROP:
+	default:
+		client_send(up, &c, 0);
+		return;
+	}
 }
 
 /* ---- upstream responses ---------------------------------------------------------------- */
@@ -582,6 +724,40 @@ bool upstream_rx(struct upstream *up, struct rte_mbuf *m, const struct net_pkt *
 	return true;
 }
 
+/* An authoritative server's answer read over TCP: like a datagram from server:53. */
+static void tcp_upstream_answer(struct upstream *up, struct upstream_msg *msg, uint64_t tsc)
+{
+	struct upstream_query *uq = msg->slot < up->n_q ? &up->q[msg->slot] : NULL;
+
+	if (uq == NULL || !uq->active || uq->tcp_gen == 0 || uq->tcp_gen != msg->gen ||
+	    resolve_response(up->rctx, &uq->rq, msg->data, msg->len, &msg->server,
+			     now_ms(up, tsc)) != RESOLVE_RESP_ACCEPTED) {
+		up->stats.tcp_upstream_ignored++;
+		rte_mempool_put(up->sh->msg_pool, msg);
+		return;
+	}
+	rte_mempool_put(up->sh->msg_pool, msg);
+	up->stats.tcp_upstream_answers++;
+	uq->tcp_gen = 0;
+	drive(up, uq, tsc);
+}
+
+/* What the TCP service sent this worker: client queries and upstream answers. */
+static void tcp_poll(struct upstream *up, uint64_t tsc)
+{
+	void *ms[16];
+	unsigned int n = rte_ring_dequeue_burst(up->sh->tcp_in[up->index], ms, RTE_DIM(ms), NULL);
+
+	for (unsigned int i = 0; i < n; i++) {
+		struct upstream_msg *msg = ms[i];
+
+		if (msg->kind == UPSTREAM_MSG_CLIENT)
+			tcp_client_query(up, msg, tsc);
+		else
+			tcp_upstream_answer(up, msg, tsc);
+	}
+}
+
 static void timers(struct upstream *up, uint64_t tsc)
 {
 	uint64_t now = now_ms(up, tsc);
@@ -601,6 +777,7 @@ static void timers(struct upstream *up, uint64_t tsc)
 		up->stats.timeouts++;
 		unpark(uq);
 		port_release(up, uq);
+		uq->tcp_gen = 0;
 		uq->deadline = 0;
 		resolve_timeout(up->rctx, &uq->rq, now);
 		drive(up, uq, tsc);
@@ -620,6 +797,8 @@ void upstream_poll(struct upstream *up, uint64_t tsc)
 		up->stats.handoff_in++;
 		handle_response(up, m->hash.usr, m, &mt, tsc);
 	}
+	if (up->sh->tcp_out != NULL)
+		tcp_poll(up, tsc);
 	if (tsc >= up->next_timer) {
 		timers(up, tsc);
 		up->next_timer = tsc + up->hz_ms;

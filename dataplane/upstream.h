@@ -17,6 +17,15 @@
  * and released when it is answered or times out: the only shared write, on the miss
  * path. Source ports are random in 1024..65535 (~16 bits) and IDs random (16 bits).
  *
+ * DNS over TCP is the control thread's (control/tcp.c: kernel sockets on the exception
+ * interface). It talks to the workers in message objects (struct upstream_msg) of
+ * one rte_mempool, through rte_rings: per worker one ring in (client queries read
+ * from TCP connections, answers of authoritative servers read over TCP), and one
+ * ring out shared by all workers (answers for TCP clients, queries the resolver wants
+ * sent over TCP after a TC=1 answer). A TCP client is served like a UDP one (local
+ * data, cache, resolution) except that its answer is not size-limited and goes back
+ * in its message object; a TCP upstream answer is fed to the resolver like a datagram.
+ *
  * Never locks (except the cache's short shard lock on insert), never allocates from
  * the libc heap, no syscall.
  */
@@ -27,6 +36,7 @@
 #include <stdint.h>
 
 #include <rte_mbuf.h>
+#include <rte_mempool.h>
 #include <rte_ring.h>
 
 #include "cache.h"
@@ -55,7 +65,13 @@ struct worker_port;
 	X(pool_full,        "queries refused: no resolution slot free (SERVFAIL)") \
 	X(no_port,          "sends that found no free source port") \
 	X(no_neighbour,     "sends before the gateway's MAC was known") \
-	X(tcp_needed,       "resolutions that needed TCP upstream (not yet: SERVFAIL)") \
+	X(tcp_client_queries, "queries from TCP clients (via the TCP service)") \
+	X(tcp_client_answers, "answers returned to the TCP service for its clients") \
+	X(tcp_upstream_sent,  "queries handed to the TCP service for an upstream TCP exchange") \
+	X(tcp_upstream_answers, "upstream answers read over TCP and accepted") \
+	X(tcp_upstream_ignored, "upstream TCP answers for no waiting query (late, mismatched)") \
+	X(tcp_no_msg,       "TCP upstream sends lost: no message object free (deadline retries)") \
+	X(tcp_ring_full,    "messages lost: the TCP service's ring was full") \
 	X(not_cached,       "answers that could not be cached")
 
 struct upstream_stats {
@@ -70,11 +86,40 @@ extern const char *const upstream_counter_names[];
 #define UPSTREAM_WAITERS 8          /* clients per resolution */
 #define UPSTREAM_MAX_WORKERS 128
 
+/* What a message object carries between the TCP service and a worker. */
+enum upstream_msg_kind {
+	/* service -> worker: a TCP client's query; worker -> service: its answer in the
+	 * same object (len 0: no answer, e.g. dropped by policy) */
+	UPSTREAM_MSG_CLIENT = 1,
+	/* worker -> service: a query to send to `server` over TCP; service -> worker: the
+	 * server's answer in the same object (nothing comes back on failure: the
+	 * resolver's deadline runs out) */
+	UPSTREAM_MSG_UPSTREAM,
+};
+
+#define UPSTREAM_MSG_MAX 65535      /* largest DNS message over TCP */
+
+/* One DNS message in flight between the TCP service and a worker. */
+struct upstream_msg {
+	enum upstream_msg_kind kind;
+	uint16_t worker;                /* the worker it goes to / came from */
+	uint32_t conn, conn_gen;        /* CLIENT: the service's connection and its use */
+	uint32_t slot, gen;             /* UPSTREAM: the waiting resolution and its try */
+	uint32_t timeout_ms;            /* UPSTREAM: the resolver's deadline, from now */
+	struct resolve_addr server;     /* UPSTREAM: the authoritative server (port 53) */
+	uint16_t len;
+	uint8_t data[UPSTREAM_MSG_MAX];
+};
+
 /* Shared by every worker: the cache, the port table, the hand-off rings. */
 struct upstream_shared {
 	struct cache *cache;
 	unsigned int n_workers;
 	struct rte_ring *handoff[UPSTREAM_MAX_WORKERS];
+	/* DNS over TCP (upstream_tcp_create; NULL without the TCP service) */
+	struct rte_mempool *msg_pool;   /* struct upstream_msg objects */
+	struct rte_ring *tcp_in[UPSTREAM_MAX_WORKERS]; /* service -> worker (MP/SC) */
+	struct rte_ring *tcp_out;       /* workers -> service (MP/SC) */
 	uint32_t port_owner[65536];     /* 0 free, else (worker + 1) << 24 | slot */
 	int meta_offset;                /* mbuf dynfield for hand-offs */
 };
@@ -94,6 +139,7 @@ struct upstream {
 	struct rte_mempool *pool;       /* mbufs for upstream queries */
 	uint64_t hz_ms;                 /* TSC cycles per millisecond */
 	uint64_t next_timer;            /* TSC of the next timer scan */
+	uint32_t tcp_gen;               /* last TCP exchange number handed out */
 	uint8_t image[CACHE_IMAGE_MAX];
 	struct upstream_stats stats;
 };
@@ -104,6 +150,16 @@ struct upstream {
  */
 struct upstream_shared *upstream_shared_create(struct cache *cache, unsigned int n_workers);
 void upstream_shared_free(struct upstream_shared *sh);
+
+/*
+ * The TCP channel (start-up, before the workers run): a pool of n_msgs message
+ * objects and the rings to and from the TCP service. The pool and the rings the
+ * service writes use relaxed tail sync (RTS), DPDK's mode for rings shared with
+ * preemptible threads: a service thread descheduled in the middle of an operation
+ * holds up a worker's operation on the same ring less than in the default mode.
+ * Returns 0 or a negative errno value.
+ */
+int upstream_tcp_create(struct upstream_shared *sh, unsigned int n_msgs);
 
 /*
  * Per worker (start-up): the resolver with its root hints (zone-file text), and a

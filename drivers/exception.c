@@ -80,6 +80,56 @@ static int nl_add_address(int fd, unsigned int ifindex, const struct exception_a
 	return nl_transact(fd, &req.u.nh);
 }
 
+/* A default route via gw out of ifindex; NLM_F_REPLACE makes a second call a no-op. */
+static int nl_add_default_route(int fd, unsigned int ifindex, const struct exception_addr *gw,
+				uint32_t seq)
+{
+	struct nl_req req;
+	struct rtmsg rtm;
+	uint32_t oif = ifindex;
+
+	memset(&req, 0, sizeof(req));
+	memset(&rtm, 0, sizeof(rtm));
+	rtm.rtm_family = (uint8_t)gw->family;
+	rtm.rtm_dst_len = 0;
+	rtm.rtm_table = RT_TABLE_MAIN;
+	rtm.rtm_protocol = RTPROT_STATIC;
+	rtm.rtm_scope = RT_SCOPE_UNIVERSE;
+	rtm.rtm_type = RTN_UNICAST;
+	memcpy(req.u.bytes + NLMSG_HDRLEN, &rtm, sizeof(rtm));
+	req.u.nh.nlmsg_len = NLMSG_LENGTH(sizeof(rtm));
+	req.u.nh.nlmsg_type = RTM_NEWROUTE;
+	req.u.nh.nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_REPLACE;
+	req.u.nh.nlmsg_seq = seq;
+	nl_add_attr(&req, RTA_GATEWAY, gw->addr, gw->family == AF_INET ? 4 : 16);
+	nl_add_attr(&req, RTA_OIF, &oif, sizeof(oif));
+	return nl_transact(fd, &req.u.nh);
+}
+
+int exception_add_default_routes(const char *ifname, const struct exception_addr *gws,
+				 size_t n_gws, char *err, size_t errlen)
+{
+	unsigned int ifindex = if_nametoindex(ifname);
+	int fd, rc = 0;
+
+	if (ifindex == 0) {
+		snprintf(err, errlen, "exception interface '%s' not found", ifname);
+		return -ENODEV;
+	}
+	fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+	if (fd < 0) {
+		snprintf(err, errlen, "netlink socket: %s", strerror(errno));
+		return -errno;
+	}
+	for (size_t i = 0; i < n_gws && rc == 0; i++)
+		rc = nl_add_default_route(fd, ifindex, &gws[i], (uint32_t)i + 100);
+	close(fd);
+	if (rc < 0)
+		snprintf(err, errlen, "cannot add a default route on '%s': %s", ifname,
+			 strerror(-rc));
+	return rc;
+}
+
 void exception_ifname(const char *devargs, char *ifname, size_t len)
 {
 	const char *p = strstr(devargs, "iface=");

@@ -36,6 +36,16 @@ int exception_configure_kernel(uint16_t exc_port, const char *ifname,
 			       const struct exception_addr *addrs, size_t n_addrs,
 			       char *err, size_t errlen);
 
+/*
+ * Default routes (IPv4 and/or IPv6) via the port's gateways out of the exception
+ * interface, so that the kernel's own TCP (the TCP service's connections to
+ * authoritative servers) leaves through the dataplane to the gateway. gws: the
+ * gateways (prefixlen unused). Idempotent: an existing default route is replaced.
+ * Returns 0 or a negative errno value with a reason in err.
+ */
+int exception_add_default_routes(const char *ifname, const struct exception_addr *gws,
+				 size_t n_gws, char *err, size_t errlen);
+
 /* The value of "iface=" in devargs, or "" when absent. */
 void exception_ifname(const char *devargs, char *ifname, size_t len);
 

@@ -316,6 +316,23 @@ static void test_bad_gateway_and_bool_are_rejected_with_line(void)
 	CHECK(strstr(e, "t.conf:2: qname-minimisation must be yes or no") != NULL);
 }
 
+static void test_tcp_options_parse_and_default(void)
+{
+	CHECK_INT(load("server:\n    tcp-idle-timeout: 3\n    tcp-max-connections: 1000\n"
+		       PORT_OK), CONFIG_OK);
+	CHECK_INT(cfg.server.tcp_idle_timeout, 3);
+	CHECK_INT(cfg.server.tcp_max_connections, 1000);
+	config_free(&cfg);
+	CHECK_INT(load(PORT_OK), CONFIG_OK);
+	CHECK_INT(cfg.server.tcp_idle_timeout, 10);
+	CHECK_INT(cfg.server.tcp_max_connections, 256);
+	config_free(&cfg);
+	CHECK(strstr(load_error("server:\n    tcp-idle-timeout: 0\n" PORT_OK),
+		     "t.conf:2: tcp-idle-timeout must be 1..3600") != NULL);
+	CHECK(strstr(load_error("server:\n    tcp-max-connections: 0\n" PORT_OK),
+		     "t.conf:2: tcp-max-connections must be 1..65536") != NULL);
+}
+
 int main(void)
 {
 	RUN(test_good_file_sets_every_field);
@@ -332,5 +349,6 @@ int main(void)
 	RUN(test_load_from_file_and_missing_file);
 	RUN(test_recursion_options_and_gateways_parse);
 	RUN(test_bad_gateway_and_bool_are_rejected_with_line);
+	RUN(test_tcp_options_parse_and_default);
 	return unit_check_exit() || unit_failures != 0;
 }
