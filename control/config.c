@@ -31,6 +31,8 @@ enum section {
 	SEC_SERVER,
 	SEC_PORT,
 	SEC_EXCEPTION,
+	SEC_FORWARD,
+	SEC_STUB,
 };
 
 static const char *const section_names[] = {
@@ -38,6 +40,8 @@ static const char *const section_names[] = {
 	[SEC_SERVER] = "server",
 	[SEC_PORT] = "port",
 	[SEC_EXCEPTION] = "exception",
+	[SEC_FORWARD] = "forward-zone",
+	[SEC_STUB] = "stub-zone",
 };
 
 /* Parser state for one load. */
@@ -194,6 +198,58 @@ static int opt_gateway(struct parser *p, const struct option *o, void *obj,
 	return 0;
 }
 
+/* forward-zone / stub-zone "name:". */
+static int opt_zone_name(struct parser *p, const struct option *o, void *obj,
+			 const struct entry *e)
+{
+	struct config_zone *z = obj;
+	int len = wire_text_name(e->val[0], e->vlen[0], NULL, z->name, sizeof(z->name));
+
+	(void)o;
+	if (len < 0)
+		return fail(p, p->line, "%s: bad name '%.*s': %s", section_names[p->sec],
+			    (int)e->vlen[0], e->val[0], wire_text_strerror(len));
+	z->name_len = (uint8_t)len;
+	return 0;
+}
+
+/* "forward-addr: 192.0.2.1" or "2001:db8::1@5353" (Unbound's spelling). */
+static int opt_zone_addr(struct parser *p, const struct option *o, void *obj,
+			 const struct entry *e)
+{
+	struct config_zone *z = obj;
+	struct config_prefix *a;
+	char buf[INET6_ADDRSTRLEN + 8];
+	char *at;
+	unsigned long port = 53;
+
+	if (z->naddrs >= CONFIG_ZONE_ADDRS)
+		return fail(p, p->line, "more than %d addresses in one zone", CONFIG_ZONE_ADDRS);
+	if (e->vlen[0] == 0 || e->vlen[0] >= sizeof(buf))
+		return fail(p, p->line, "%s: empty or too long", o->key);
+	memcpy(buf, e->val[0], e->vlen[0]);
+	buf[e->vlen[0]] = '\0';
+	at = strchr(buf, '@');
+	if (at != NULL) {
+		char *end;
+
+		*at = '\0';
+		port = strtoul(at + 1, &end, 10);
+		if (*end != '\0' || port == 0 || port > 65535)
+			return fail(p, p->line, "%s: bad port '%s'", o->key, at + 1);
+	}
+	a = &z->addrs[z->naddrs];
+	memset(a, 0, sizeof(*a));
+	if (inet_pton(AF_INET, buf, a->addr) == 1)
+		a->family = AF_INET;
+	else if (inet_pton(AF_INET6, buf, a->addr) == 1)
+		a->family = AF_INET6;
+	else
+		return fail(p, p->line, "%s '%s' is not an IPv4 or IPv6 address", o->key, buf);
+	z->ports[z->naddrs++] = (uint16_t)port;
+	return 0;
+}
+
 /* yes/no into 1/0. */
 static int opt_bool(struct parser *p, const struct option *o, void *obj,
 		    const struct entry *e)
@@ -283,6 +339,10 @@ static const struct option option_table[] = {
 	{ SEC_PORT,   "vlan",             1, opt_uint, PORT(vlan), 0, 4094, 0 },
 	{ SEC_PORT,   "mtu",              1, opt_uint, PORT(mtu), 576, 9000, 0 },
 	{ SEC_EXCEPTION, "device",        1, opt_string, EXC(device), 0, 0, CONFIG_DEVICE_MAX },
+	{ SEC_FORWARD, "name",            1, opt_zone_name, 0, 0, 0, 0 },
+	{ SEC_FORWARD, "forward-addr",    1, opt_zone_addr, 0, 0, 0, 0 },
+	{ SEC_STUB,   "name",             1, opt_zone_name, 0, 0, 0, 0 },
+	{ SEC_STUB,   "stub-addr",        1, opt_zone_addr, 0, 0, 0, 0 },
 };
 
 #define OPTION_COUNT (sizeof(option_table) / sizeof(option_table[0]))
@@ -296,6 +356,8 @@ static void *section_object(struct parser *p)
 	case SEC_SERVER:    return &p->cfg->server;
 	case SEC_PORT:      return &p->cfg->ports[p->cfg->nports - 1];
 	case SEC_EXCEPTION: return &p->cfg->exception;
+	case SEC_FORWARD:
+	case SEC_STUB:      return &p->cfg->zones[p->cfg->nzones - 1];
 	default:            return NULL;
 	}
 }
@@ -311,6 +373,13 @@ static int open_section(struct parser *p, enum section sec)
 		memset(port, 0, sizeof(*port));
 		port->mtu = CONFIG_DEFAULT_MTU;
 		port->line = p->line;
+	} else if (sec == SEC_FORWARD || sec == SEC_STUB) {
+		if (cfg->nzones >= CONFIG_MAX_ZONES)
+			return fail(p, p->line, "more than %d forward/stub zones", CONFIG_MAX_ZONES);
+		struct config_zone *z = &cfg->zones[cfg->nzones++];
+		memset(z, 0, sizeof(*z));
+		z->forward = sec == SEC_FORWARD;
+		z->line = p->line;
 	} else if (sec == SEC_EXCEPTION) {
 		if (cfg->exception.enabled)
 			return fail(p, p->line, "second exception section");
@@ -449,6 +518,16 @@ static int check_ports(struct parser *p, unsigned last_line)
 	}
 	if (cfg->exception.enabled && cfg->exception.device[0] == '\0')
 		return fail(p, cfg->exception.line, "exception section has no device");
+	for (uint32_t i = 0; i < cfg->nzones; i++) {
+		const struct config_zone *z = &cfg->zones[i];
+		const char *what = z->forward ? "forward-zone" : "stub-zone";
+
+		if (z->name_len == 0)
+			return fail(p, z->line, "%s without name", what);
+		if (z->naddrs == 0)
+			return fail(p, z->line, "%s without %s", what,
+				    z->forward ? "forward-addr" : "stub-addr");
+	}
 	return 0;
 }
 

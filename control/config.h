@@ -90,12 +90,28 @@ struct config_exception {
 	unsigned line;
 };
 
+#define CONFIG_MAX_ZONES      32   /* forward + stub zones */
+#define CONFIG_ZONE_ADDRS     8    /* servers per forward/stub zone */
+
+/* A "forward-zone:" or "stub-zone:" section. */
+struct config_zone {
+	bool forward;                       /* forward-zone (RD=1 to resolvers) or stub */
+	uint8_t name[255];                  /* wire form */
+	uint8_t name_len;                   /* 0: no name yet */
+	struct config_prefix addrs[CONFIG_ZONE_ADDRS]; /* prefixlen unused */
+	uint16_t ports[CONFIG_ZONE_ADDRS];  /* 53 unless "addr@port" */
+	uint32_t naddrs;
+	unsigned line;
+};
+
 struct config {
 	char source[CONFIG_SOURCE_MAX];     /* file name used in messages */
 	struct config_server server;
 	struct config_port ports[CONFIG_MAX_PORTS];
 	uint32_t nports;
 	struct config_exception exception;
+	struct config_zone zones[CONFIG_MAX_ZONES];
+	uint32_t nzones;
 	/* local-zone / local-data, records already in wire form, each record
 	 * inside a zone (implicit transparent zones added). Build the lookup
 	 * structure with local_db_build(&cfg->local, &db). */

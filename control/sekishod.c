@@ -391,6 +391,28 @@ static int start_recursion(struct daemon *d)
 	return 0;
 }
 
+/* forward-zone and stub-zone sections into a worker's resolver. */
+static int add_zones(struct daemon *d, struct resolve_ctx *rctx)
+{
+	for (uint32_t i = 0; i < d->cfg.nzones; i++) {
+		const struct config_zone *z = &d->cfg.zones[i];
+		struct resolve_addr a[CONFIG_ZONE_ADDRS];
+
+		memset(a, 0, sizeof(a));
+		for (uint32_t k = 0; k < z->naddrs; k++) {
+			a[k].family = z->addrs[k].family == AF_INET ? 4 : 6;
+			memcpy(a[k].ip, z->addrs[k].addr, 16);
+			a[k].port = z->ports[k];
+		}
+		if (resolve_zone_add(rctx, z->name, z->name_len, z->forward, a, z->naddrs) != 0) {
+			fprintf(stderr, "sekishod: %s:%u: cannot add this zone to the resolver\n",
+				d->cfg.source, z->line);
+			return -1;
+		}
+	}
+	return 0;
+}
+
 static int init_upstream(struct daemon *d, struct worker *w, unsigned int idx)
 {
 	struct resolve_config rc;
@@ -406,6 +428,8 @@ static int init_upstream(struct daemon *d, struct worker *w, unsigned int idx)
 		return -1;
 	rc_init = upstream_init(w->up, d->up_shared, w, (uint16_t)idx, &rc, d->hints,
 				d->hints_len, d->cfg.server.resolve_pool, d->pool);
+	if (rc_init == 0 && add_zones(d, w->up->rctx) != 0)
+		return -1;
 	if (rc_init != 0) {
 		fprintf(stderr, "sekishod: worker %u: resolver set-up failed (%s)\n", idx,
 			rc_init == -EINVAL ? "no address in root hints" : "out of memory");

@@ -350,9 +350,19 @@ void resolve_infra_lame(struct resolve_ctx *ctx, const uint8_t *zone, size_t zle
 		e->first_seen = now + 1;
 	}
 	e->last_seen = now + 1;
-	e->expires = now + (uint64_t)ctx->cfg.lame_ttl_s * 1000;
 	e->reason = (uint8_t)why;
 	e->count++;
+	/* A server that only stopped answering (overload, rate limiting, a lost route) is
+	 * asked again soon, backing off 2, 4, ... 128 s; one that answered wrongly is
+	 * avoided for the whole lame TTL. */
+	if (why == RESOLVE_LAME_TIMEOUT) {
+		uint64_t hold = 1000ull << (e->count < 7 ? e->count : 7);
+		uint64_t cap = (uint64_t)ctx->cfg.lame_ttl_s * 1000;
+
+		e->expires = now + (hold < cap ? hold : cap);
+	} else {
+		e->expires = now + (uint64_t)ctx->cfg.lame_ttl_s * 1000;
+	}
 	ctx->stats.lame_marked++;
 }
 

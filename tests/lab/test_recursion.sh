@@ -14,6 +14,15 @@ fi
 unset LAB_NO_SEKISHOD
 # Short TTLs in the cache, so that the serve-stale check below need not wait long.
 export LAB_CACHE_MAX_TTL=4
+# ed25519.test is forwarded (RD=1) straight to one of its servers, nsec3.test is a stub
+# zone pointing at the other: neither should need the root or test.
+export LAB_EXTRA_CONF='
+forward-zone:
+    name: "ed25519.test."
+    forward-addr: 203.0.113.10
+stub-zone:
+    name: "nsec3.test."
+    stub-addr: 203.0.113.11'
 lab_test_up
 
 A4=$SEKISHO_ADDR4
@@ -44,6 +53,20 @@ check "$LAB_NAME_DNAME: DNAME, synthesised CNAME, then A" resolves "$LAB_NAME_DN
 check "$LAB_NAME_GLUELESS: glueless delegation" resolves "$LAB_NAME_GLUELESS" A '203\.0\.113\.80'
 check "$LAB_NAME_PARTLAME: one lame server of two" resolves "$LAB_NAME_PARTLAME" A '203\.0\.113\.80'
 check "$LAB_NAME_INSECURE: unsigned delegation" resolves "$LAB_NAME_INSECURE" A '203\.0\.113\.80'
+
+# Each of these is the first question of the run for its zone: exactly one upstream query.
+one_query_to() { # name expected-rdata
+    local sent out
+    sent=$(stat upstream_sent)
+    out=$(ask "$1" A)
+    grep_q 'status: NOERROR' "$out" && grep_q "IN[[:space:]]+A[[:space:]]+$2" "$out" || return 1
+    [ "$(stat upstream_sent)" -eq $((sent + 1)) ] ||
+        { echo "upstream_sent $sent -> $(stat upstream_sent)"; return 1; }
+}
+check "forward-zone: www.ed25519.test with one query to the configured server" \
+    one_query_to www.ed25519.test '203\.0\.113\.80'
+check "stub-zone: www.nsec3.test with one query to the configured server" \
+    one_query_to www.nsec3.test '203\.0\.113\.80'
 
 all_lame() {
     local out

@@ -40,4 +40,19 @@ echo "# responses per worker: $q0 $q1"
 check "worker 0 answered queries ($q0)" test "$q0" -gt 100
 check "worker 1 answered queries ($q1)" test "$q1" -gt 100
 
+# Recursion with two workers: an upstream answer may land on either queue and must reach
+# the worker that asked. (A Linux tap steers a flow's packets back to the queue that sent
+# it, so here they rarely cross; tests/dataplane/test_upstream.c forces the crossing.)
+two_worker_recursion() {
+    local i out fails=0
+    for ((i = 0; i < 24; i++)); do
+        out=$(wire dig +time=3 +tries=1 "@$SEKISHO_ADDR4" "n$i-$RANDOM.wild.rsa.test" A)
+        grep -Eq 'status: NOERROR' <<<"$out" && grep -Eq '203\.0\.113\.81' <<<"$out" ||
+            fails=$((fails + 1))
+    done
+    echo "# unanswered: $fails, handed over between workers: $(python3 "$LAB_SRC/skstat.py" upstream_handoff_in)"
+    [ "$fails" -eq 0 ]
+}
+check "24 wildcard names resolved with 2 workers" two_worker_recursion
+
 lab_test_finish

@@ -333,6 +333,34 @@ static void test_tcp_options_parse_and_default(void)
 		     "t.conf:2: tcp-max-connections must be 1..65536") != NULL);
 }
 
+static void test_forward_and_stub_zones_parse_and_are_checked(void)
+{
+	static const char text[] =
+		PORT_OK
+		"forward-zone:\n"
+		"    name: \"corp.example.\"\n"
+		"    forward-addr: 192.0.2.10\n"
+		"    forward-addr: 2001:db8::10@5353\n"
+		"stub-zone:\n"
+		"    name: lab.example\n"
+		"    stub-addr: 198.51.100.7\n";
+	const char *e;
+
+	CHECK_INT(load(text), CONFIG_OK);
+	CHECK_INT(cfg.nzones, 2);
+	CHECK(cfg.zones[0].forward && !cfg.zones[1].forward);
+	CHECK_INT(cfg.zones[0].naddrs, 2);
+	CHECK_INT(cfg.zones[0].ports[0], 53);
+	CHECK_INT(cfg.zones[0].ports[1], 5353);
+	CHECK_INT(cfg.zones[0].addrs[1].family, AF_INET6);
+	CHECK_INT(cfg.zones[1].name_len, 13);
+	config_free(&cfg);
+	e = load_error(PORT_OK "stub-zone:\n    name: x.example.\n");
+	CHECK(strstr(e, "t.conf:4: stub-zone without stub-addr") != NULL);
+	e = load_error(PORT_OK "forward-zone:\n    name: x.example.\n    forward-addr: 192.0.2.1@99999\n");
+	CHECK(strstr(e, "t.conf:6: forward-addr: bad port '99999'") != NULL);
+}
+
 int main(void)
 {
 	RUN(test_good_file_sets_every_field);
@@ -349,6 +377,7 @@ int main(void)
 	RUN(test_load_from_file_and_missing_file);
 	RUN(test_recursion_options_and_gateways_parse);
 	RUN(test_bad_gateway_and_bool_are_rejected_with_line);
+	RUN(test_forward_and_stub_zones_parse_and_are_checked);
 	RUN(test_tcp_options_parse_and_default);
 	return unit_check_exit() || unit_failures != 0;
 }
