@@ -1,0 +1,273 @@
+/*
+ * test_upstream.c: recursion across two workers on ring ports, driven by hand on one
+ * lcore. Worker A starts a resolution (a forward zone: one upstream query); the
+ * server's answer is fed to worker B, as RSS may do; B finds A in the shared port table
+ * and hands the mbuf over; A answers its client and caches the answer; a second query
+ * is a cache hit that sends nothing upstream; a forged answer (wrong ID) is ignored.
+ */
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <rte_cycles.h>
+#include <rte_eal.h>
+#include <rte_eth_ring.h>
+#include <rte_ethdev.h>
+#include <rte_malloc.h>
+#include <rte_ring.h>
+
+#include "cache.h"
+#include "frame_check.h"
+#include "port.h"
+#include "upstream.h"
+#include "wire.h"
+#include "wire_text.h"
+#include "worker.h"
+
+static int failures;
+
+#define CHECK(cond) do { \
+	if (!(cond)) { \
+		failures++; \
+		fprintf(stderr, "  FAIL %s:%d: %s\n", __FILE__, __LINE__, #cond); \
+	} \
+} while (0)
+
+struct side {
+	struct rte_ring *in, *out;
+	struct worker *w;
+};
+
+static struct side a, b;
+static struct rte_mempool *pool, *indirect;
+static struct query_env env;
+static struct net_neigh neigh;
+static volatile bool quit;
+
+static const uint8_t our_mac[6] = { 0x02, 0, 0, 0, 0, 0x53 };
+static const uint8_t gw_mac[6] = { 0x02, 0, 0, 0, 0, 0x01 };
+static const uint8_t our_ip[4] = { 192, 0, 2, 53 };
+static const uint8_t cli_ip[4] = { 192, 0, 2, 1 };
+static const uint8_t fwd_ip[4] = { 198, 51, 100, 7 };
+
+static const char hints[] = ". 3600000 NS a.root.invalid.\na.root.invalid. 3600000 A 10.53.0.99\n";
+
+/* Ethernet + IPv4 + UDP (valid checksums) from src:sport to dst:dport. */
+static struct rte_mbuf *udp_frame(const uint8_t *src, uint16_t sport, const uint8_t *dst,
+				  uint16_t dport, const uint8_t *dns, size_t dlen)
+{
+	struct rte_mbuf *m = rte_pktmbuf_alloc(pool);
+	uint8_t *f = (uint8_t *)rte_pktmbuf_append(m, (uint16_t)(42 + dlen));
+	uint8_t *ip = f + 14, *udp = f + 34;
+	uint32_t s;
+
+	memcpy(f, our_mac, 6);
+	memcpy(f + 6, gw_mac, 6);
+	f[12] = 0x08;
+	f[13] = 0;
+	memset(ip, 0, 20);
+	ip[0] = 0x45;
+	wire_put_u16(ip + 2, (uint16_t)(28 + dlen));
+	ip[8] = 64;
+	ip[9] = 17;
+	memcpy(ip + 12, src, 4);
+	memcpy(ip + 16, dst, 4);
+	wire_put_u16(ip + 10, ref_cksum_fold(ref_cksum_add(ip, 20, 0)));
+	wire_put_u16(udp, sport);
+	wire_put_u16(udp + 2, dport);
+	wire_put_u16(udp + 4, (uint16_t)(8 + dlen));
+	wire_put_u16(udp + 6, 0);
+	memcpy(udp + 8, dns, dlen);
+	s = ref_cksum_add(ip + 12, 8, 17 + 8 + (uint32_t)dlen);
+	s = ref_cksum_fold(ref_cksum_add(udp, 8 + dlen, s));
+	wire_put_u16(udp + 6, s == 0 ? 0xffff : (uint16_t)s);
+	return m;
+}
+
+static size_t question(uint8_t *q, uint16_t id, uint16_t flags, const char *name)
+{
+	size_t n = 12;
+
+	memset(q, 0, 12);
+	wire_put_u16(q, id);
+	wire_put_u16(q + 2, flags);
+	wire_put_u16(q + 4, 1);
+	n += (size_t)wire_text_name(name, strlen(name), NULL, q + n, 255);
+	wire_put_u16(q + n, WIRE_TYPE_A);
+	wire_put_u16(q + n + 2, WIRE_CLASS_IN);
+	return n + 4;
+}
+
+static void feed(struct side *s, struct rte_mbuf *m)
+{
+	worker_handle_burst(s->w, &s->w->ports[0], &m, 1, rte_rdtsc());
+}
+
+static struct rte_mbuf *take(struct rte_ring *r)
+{
+	void *m = NULL;
+
+	return rte_ring_dequeue(r, &m) == 0 ? m : NULL;
+}
+
+/* Where the DNS message of a frame the worker sent starts. */
+static const uint8_t *dns_of(struct rte_mbuf *m)
+{
+	return rte_pktmbuf_mtod_offset(m, const uint8_t *, 42);
+}
+
+static void test_answer_on_the_other_workers_queue_reaches_the_asking_worker(void)
+{
+	uint8_t q[300], r[300];
+	size_t ql = question(q, 0x1111, WIRE_FLAG_RD, "www.fwd.test."), rl;
+	struct rte_mbuf *up, *ans;
+	const uint8_t *f, *d;
+	uint16_t sport, id;
+
+	feed(&a, udp_frame(cli_ip, 40000, our_ip, 53, q, ql));
+	up = take(a.out);
+	CHECK(up != NULL && take(a.out) == NULL);
+	if (up == NULL)
+		return;
+	f = rte_pktmbuf_mtod(up, const uint8_t *);
+	CHECK(memcmp(f, gw_mac, 6) == 0);                 /* through the gateway */
+	CHECK(memcmp(f + 30, fwd_ip, 4) == 0 && wire_get_u16(f + 36) == 53);
+	sport = wire_get_u16(f + 34);
+	d = dns_of(up);
+	id = wire_get_u16(d);
+	CHECK(WIRE_RD(wire_get_u16(d + 2)));               /* forwarders get RD=1 */
+	CHECK(a.w->up->stats.sent == 1);
+
+	/* A forged answer with another ID, on B's queue: handed over, then ignored. */
+	rl = question(r, (uint16_t)(id + 1), WIRE_FLAG_QR | WIRE_FLAG_RD | WIRE_FLAG_RA,
+		      "www.fwd.test.");
+	feed(&b, udp_frame(fwd_ip, 53, our_ip, sport, r, rl));
+	upstream_poll(a.w->up, rte_rdtsc());
+	CHECK(b.w->up->stats.handoff_out == 1 && a.w->up->stats.handoff_in == 1);
+	CHECK(a.w->up->stats.ignored == 1 && take(a.out) == NULL);
+
+	/* The real answer, also on B's queue. */
+	rl = question(r, id, WIRE_FLAG_QR | WIRE_FLAG_RD | WIRE_FLAG_RA, "www.fwd.test.");
+	memcpy(r + 12, d + 12, rl - 12);                  /* the question as asked */
+	wire_put_u16(r + 6, 1);
+	memcpy(r + rl, "\xc0\x0c\x00\x01\x00\x01\x00\x00\x01\x2c\x00\x04\xcb\x00\x71\x50", 16);
+	rl += 16;
+	rte_pktmbuf_free(up);
+	feed(&b, udp_frame(fwd_ip, 53, our_ip, sport, r, rl));
+	CHECK(take(b.out) == NULL);                        /* B answers nobody */
+	upstream_poll(a.w->up, rte_rdtsc());
+	CHECK(a.w->up->stats.handoff_in == 2 && a.w->up->stats.responses == 1);
+	ans = take(a.out);
+	CHECK(ans != NULL);
+	if (ans == NULL)
+		return;
+	f = rte_pktmbuf_mtod(ans, const uint8_t *);
+	d = dns_of(ans);
+	CHECK(memcmp(f + 30, cli_ip, 4) == 0 && wire_get_u16(f + 36) == 40000);
+	CHECK(wire_get_u16(d) == 0x1111);
+	CHECK(WIRE_RCODE(wire_get_u16(d + 2)) == WIRE_RCODE_NOERROR && WIRE_RA(wire_get_u16(d + 2)));
+	CHECK(wire_get_u16(d + 6) == 1);
+	CHECK(memcmp(d + rte_pktmbuf_pkt_len(ans) - 42 - 4, "\xcb\x00\x71\x50", 4) == 0);
+	rte_pktmbuf_free(ans);
+}
+
+static void test_second_query_is_a_cache_hit_with_nothing_upstream(void)
+{
+	uint8_t q[300];
+	size_t ql = question(q, 0x2222, WIRE_FLAG_RD, "WWW.fwd.TEST.");
+	uint64_t sent = a.w->up->stats.sent;
+	struct rte_mbuf *ans;
+	const uint8_t *d;
+
+	feed(&a, udp_frame(cli_ip, 40001, our_ip, 53, q, ql));
+	ans = take(a.out);
+	CHECK(ans != NULL && take(a.out) == NULL);
+	CHECK(a.w->up->stats.sent == sent && a.w->up->stats.cache_answers == 1);
+	if (ans == NULL)
+		return;
+	d = dns_of(ans);
+	CHECK(wire_get_u16(d) == 0x2222 && wire_get_u16(d + 6) == 1);
+	CHECK(memcmp(d + 12, q + 12, ql - 12) == 0);        /* the client's letter case */
+	rte_pktmbuf_free(ans);
+}
+
+static int make_side(struct side *s, const char *name, unsigned int lcore, uint16_t index,
+		     struct upstream_shared *sh)
+{
+	struct worker_params prm = {
+		.lcore_id = lcore, .queue = 0, .pool = NULL, .env = &env,
+		.idle_polls = 1, .idle_sleep_us = 0, .quit = &quit,
+	};
+	struct resolve_config rc;
+	struct resolve_addr fwd = { .family = 4, .port = 53 };
+	struct net_port_conf pc;
+	struct port_caps caps;
+	char rname[32], err[128];
+	uint8_t zone[32];
+	int id, zl;
+
+	snprintf(rname, sizeof(rname), "%s_in", name);
+	s->in = rte_ring_create(rname, 256, 0, RING_F_SP_ENQ | RING_F_SC_DEQ);
+	snprintf(rname, sizeof(rname), "%s_out", name);
+	s->out = rte_ring_create(rname, 256, 0, RING_F_SP_ENQ | RING_F_SC_DEQ);
+	id = rte_eth_from_rings(name, &s->in, 1, &s->out, 1, 0);
+	if (id < 0 || port_start((uint16_t)id, 1, 1500, pool, &caps, err, sizeof(err)) != 0)
+		return -1;
+	prm.pool = pool;
+	prm.indirect_pool = indirect;
+	s->w = rte_zmalloc("w", sizeof(*s->w), 64);
+	if (s->w == NULL || worker_init(s->w, &prm) != 0)
+		return -1;
+	memset(&pc, 0, sizeof(pc));
+	pc.port_id = (uint16_t)id;
+	pc.mtu = 1500;
+	memcpy(pc.mac.addr_bytes, our_mac, 6);
+	pc.n_ip4 = 1;
+	memcpy(&pc.ip4[0], our_ip, 4);
+	pc.neigh = &neigh;
+	if (worker_add_port(s->w, &pc) != 0)
+		return -1;
+	s->w->up = rte_zmalloc("up", sizeof(*s->w->up), 64);
+	resolve_config_default(&rc);
+	rc.ip6 = false;
+	if (s->w->up == NULL || upstream_init(s->w->up, sh, s->w, index, &rc, hints,
+					      sizeof(hints) - 1, 16, pool) != 0)
+		return -1;
+	memcpy(fwd.ip, fwd_ip, 4);
+	zl = wire_text_name("fwd.test.", 9, NULL, zone, sizeof(zone));
+	return resolve_zone_add(s->w->up->rctx, zone, (size_t)zl, true, &fwd, 1);
+}
+
+int main(void)
+{
+	char *eal[] = { "test_upstream", "-l", "0,1", "--no-huge", "-m", "512", "--no-shconf",
+			"--no-pci", "--log-level=error" };
+	struct cache_config cc;
+	struct upstream_shared *sh;
+	struct cache *c;
+
+	if (rte_eal_init(RTE_DIM(eal), eal) < 0)
+		return 1;
+	pool = rte_pktmbuf_pool_create("u_mb", 2047, 0, 0, RTE_PKTMBUF_HEADROOM + 4096 + 256,
+				       SOCKET_ID_ANY);
+	indirect = rte_pktmbuf_pool_create("u_ind", 255, 0, 0, 0, SOCKET_ID_ANY);
+	cache_config_default(&cc);
+	cc.memory_limit = 8 << 20;
+	c = cache_create(&cc);
+	sh = c != NULL ? upstream_shared_create(c, 2) : NULL;
+	env.edns_buffer_size = 1232;
+	env.recursion = true;
+	neigh.has_gw4 = true;
+	memcpy(&neigh.gw4, cli_ip, 4);
+	neigh.mac4 = NET_NEIGH_VALID | 0x020000000001ull;
+	if (pool == NULL || indirect == NULL || sh == NULL ||
+	    make_side(&a, "wa", 0, 0, sh) != 0 || make_side(&b, "wb", 1, 1, sh) != 0) {
+		fprintf(stderr, "setup failed\n");
+		return 1;
+	}
+	test_answer_on_the_other_workers_queue_reaches_the_asking_worker();
+	test_second_query_is_a_cache_hit_with_nothing_upstream();
+	printf("%s: %d failure(s)\n", failures ? "FAIL" : "ok", failures);
+	return failures ? 1 : 0;
+}
