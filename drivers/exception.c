@@ -106,8 +106,12 @@ static int nl_add_default_route(int fd, unsigned int ifindex, const struct excep
 	return nl_transact(fd, &req.u.nh);
 }
 
-int exception_add_default_routes(const char *ifname, const struct exception_addr *gws,
-				 size_t n_gws, char *err, size_t errlen)
+/* One netlink request per item (an address, a route) for the interface ifname. */
+typedef int (*nl_item_fn)(int fd, unsigned int ifindex, const struct exception_addr *a,
+			  uint32_t seq);
+
+static int nl_apply(const char *ifname, nl_item_fn fn, const struct exception_addr *items,
+		    size_t n, uint32_t seq0, const char *what, char *err, size_t errlen)
 {
 	unsigned int ifindex = if_nametoindex(ifname);
 	int fd, rc = 0;
@@ -121,13 +125,19 @@ int exception_add_default_routes(const char *ifname, const struct exception_addr
 		snprintf(err, errlen, "netlink socket: %s", strerror(errno));
 		return -errno;
 	}
-	for (size_t i = 0; i < n_gws && rc == 0; i++)
-		rc = nl_add_default_route(fd, ifindex, &gws[i], (uint32_t)i + 100);
+	for (size_t i = 0; i < n && rc == 0; i++)
+		rc = fn(fd, ifindex, &items[i], seq0 + (uint32_t)i);
 	close(fd);
 	if (rc < 0)
-		snprintf(err, errlen, "cannot add a default route on '%s': %s", ifname,
-			 strerror(-rc));
+		snprintf(err, errlen, "cannot add %s on '%s': %s", what, ifname, strerror(-rc));
 	return rc;
+}
+
+int exception_add_default_routes(const char *ifname, const struct exception_addr *gws,
+				 size_t n_gws, char *err, size_t errlen)
+{
+	return nl_apply(ifname, nl_add_default_route, gws, n_gws, 100, "a default route",
+			err, errlen);
 }
 
 void exception_ifname(const char *devargs, char *ifname, size_t len)
@@ -151,8 +161,7 @@ int exception_configure_kernel(uint16_t exc_port, const char *ifname,
 			       const struct exception_addr *addrs, size_t n_addrs,
 			       char *err, size_t errlen)
 {
-	unsigned int ifindex;
-	int fd, rc = 0;
+	int rc;
 
 	/* net_tap applies a MAC change to its kernel interface. */
 	rc = rte_eth_dev_default_mac_addr_set(exc_port, (struct rte_ether_addr *)mac);
@@ -160,20 +169,5 @@ int exception_configure_kernel(uint16_t exc_port, const char *ifname,
 		snprintf(err, errlen, "exception port: cannot set MAC: %s", strerror(-rc));
 		return rc;
 	}
-	ifindex = if_nametoindex(ifname);
-	if (ifindex == 0) {
-		snprintf(err, errlen, "exception interface '%s' not found", ifname);
-		return -ENODEV;
-	}
-	fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
-	if (fd < 0) {
-		snprintf(err, errlen, "netlink socket: %s", strerror(errno));
-		return -errno;
-	}
-	for (size_t i = 0; i < n_addrs && rc == 0; i++)
-		rc = nl_add_address(fd, ifindex, &addrs[i], (uint32_t)i + 1);
-	close(fd);
-	if (rc < 0)
-		snprintf(err, errlen, "cannot add address to '%s': %s", ifname, strerror(-rc));
-	return rc;
+	return nl_apply(ifname, nl_add_address, addrs, n_addrs, 1, "an address", err, errlen);
 }
