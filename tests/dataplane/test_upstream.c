@@ -192,6 +192,32 @@ static void test_second_query_is_a_cache_hit_with_nothing_upstream(void)
 	rte_pktmbuf_free(ans);
 }
 
+/* A hit on an entry with little TTL left answers and refreshes it in the background:
+ * the cache here hints a refresh once 1 % of the TTL has passed (prefetch 99 %), and its
+ * clock counts whole seconds. */
+static void test_hit_close_to_expiry_starts_a_prefetch(void)
+{
+	uint8_t q[300];
+	size_t ql = question(q, 0x3333, WIRE_FLAG_RD, "www.fwd.test.");
+	uint64_t sent = a.w->up->stats.sent;
+	struct rte_mbuf *m;
+	const uint8_t *f;
+
+	rte_delay_us_sleep(2100 * 1000);
+	feed(&a, udp_frame(cli_ip, 40002, our_ip, 53, q, ql));
+	m = take(a.out);                                   /* the answer, from the cache */
+	CHECK(m != NULL && wire_get_u16(dns_of(m)) == 0x3333);
+	rte_pktmbuf_free(m);
+	m = take(a.out);                                   /* the refresh, upstream */
+	CHECK(m != NULL);
+	CHECK(a.w->up->stats.prefetches == 1 && a.w->up->stats.sent == sent + 1);
+	if (m != NULL) {
+		f = rte_pktmbuf_mtod(m, const uint8_t *);
+		CHECK(memcmp(f + 30, fwd_ip, 4) == 0);
+		rte_pktmbuf_free(m);
+	}
+}
+
 static int make_side(struct side *s, const char *name, unsigned int lcore, uint16_t index,
 		     struct upstream_shared *sh)
 {
@@ -254,6 +280,8 @@ int main(void)
 	indirect = rte_pktmbuf_pool_create("u_ind", 255, 0, 0, 0, SOCKET_ID_ANY);
 	cache_config_default(&cc);
 	cc.memory_limit = 8 << 20;
+	cc.prefetch_percent = 99;
+	cc.max_ttl = 100;      /* 1 % of it is one second */
 	c = cache_create(&cc);
 	sh = c != NULL ? upstream_shared_create(c, 2) : NULL;
 	env.edns_buffer_size = 1232;
@@ -268,6 +296,7 @@ int main(void)
 	}
 	test_answer_on_the_other_workers_queue_reaches_the_asking_worker();
 	test_second_query_is_a_cache_hit_with_nothing_upstream();
+	test_hit_close_to_expiry_starts_a_prefetch();
 	printf("%s: %d failure(s)\n", failures ? "FAIL" : "ok", failures);
 	return failures ? 1 : 0;
 }
