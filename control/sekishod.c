@@ -54,7 +54,9 @@ struct daemon {
 	uint16_t port_ids[CONFIG_MAX_PORTS];
 	struct port_caps caps[CONFIG_MAX_PORTS];
 	bool has_exception;
+	bool exc_started;
 	uint16_t exc_port;
+	unsigned int ports_started;     /* what shutdown must stop */
 	struct worker *workers;
 	unsigned int n_workers;
 	/* recursion (when root-hints is set) */
@@ -187,6 +189,7 @@ static int start_ports(struct daemon *d)
 			fprintf(stderr, "sekishod: port '%s': %s\n", cp->name, err);
 			return -1;
 		}
+		d->ports_started = i + 1;
 		printf("sekishod: port %s: %s (%s), mac " RTE_ETHER_ADDR_PRT_FMT ", %u queue(s)%s\n",
 		       cp->name, cp->device, d->caps[i].driver,
 		       RTE_ETHER_ADDR_BYTES(&d->caps[i].mac), d->n_workers,
@@ -233,6 +236,7 @@ static int start_exception(struct daemon *d)
 	    port_start(d->exc_port, (uint16_t)d->n_workers, (uint16_t)cp->mtu, d->pool, &caps,
 		       err, sizeof(err)) != 0)
 		goto fail;
+	d->exc_started = true;
 	for (unsigned int i = 0; i < cp->naddrs; i++) {
 		addrs[n].family = cp->addrs[i].family;
 		memcpy(addrs[n].addr, cp->addrs[i].addr, 16);
@@ -546,9 +550,9 @@ static void shutdown_daemon(struct daemon *d)
 	for (unsigned int i = 0; i < CONFIG_MAX_PORTS; i++)
 		rte_free(d->neigh[i]);
 	free(d->hints);
-	for (unsigned int i = 0; i < d->cfg.nports; i++)
+	for (unsigned int i = 0; i < d->ports_started; i++)
 		port_stop(d->port_ids[i]);
-	if (d->has_exception)
+	if (d->exc_started)
 		port_stop(d->exc_port);
 	local_db_free(d->local);
 	config_free(&d->cfg);
