@@ -55,6 +55,13 @@ struct upstream_query {
 	struct upstream_client clients[UPSTREAM_WAITERS];
 };
 
+/* A UDP client query between the two passes of a burst: its key and question. */
+struct upstream_pending {
+	struct upstream_client c;
+	struct cache_key k;             /* k.question points at q */
+	uint8_t q[WIRE_NAME_MAX + 4];
+};
+
 /* What a worker that received someone else's upstream response passes along. */
 struct upstream_meta {
 	uint16_t payload_off, payload_len;
@@ -72,6 +79,16 @@ static const struct rte_mbuf_dynfield meta_desc = {
 static uint64_t now_ms(const struct upstream *up, uint64_t tsc)
 {
 	return tsc / up->hz_ms;
+}
+
+/* Cache time (cache_now) at tsc: one 64-bit division a second, not one per lookup. */
+static uint32_t cache_time(struct upstream *up, uint64_t tsc)
+{
+	if (unlikely(tsc >= up->now_until)) {
+		up->now = cache_now(up->sh->cache);
+		up->now_until = ((uint64_t)up->now + 1) * up->tsc_hz;
+	}
+	return up->now;
 }
 
 /* ---- set-up ------------------------------------------------------------------- */
@@ -157,10 +174,13 @@ int upstream_init(struct upstream *up, struct upstream_shared *sh, struct worker
 	up->pool = pool;
 	up->n_q = slots;
 	up->hz_ms = rte_get_tsc_hz() / 1000;
+	up->tsc_hz = rte_get_tsc_hz();
+	up->pend = rte_malloc_socket("up_pending", sizeof(*up->pend) * UPSTREAM_PENDING, 64,
+				     socket);
 	up->rctx = rte_zmalloc_socket("resolve_ctx", sizeof(*up->rctx), 64, socket);
 	up->q = rte_zmalloc_socket("up_queries", sizeof(*up->q) * slots, 64, socket);
 	up->free = rte_malloc_socket("up_free", sizeof(*up->free) * slots, 64, socket);
-	if (up->rctx == NULL || up->q == NULL || up->free == NULL) {
+	if (up->rctx == NULL || up->q == NULL || up->free == NULL || up->pend == NULL) {
 		upstream_free(up);
 		return -ENOMEM;
 	}
@@ -183,6 +203,8 @@ void upstream_free(struct upstream *up)
 	rte_free(up->rctx);
 	rte_free(up->q);
 	rte_free(up->free);
+	rte_free(up->pend);
+	up->pend = NULL;
 	up->rctx = NULL;
 	up->q = NULL;
 	up->free = NULL;
@@ -190,7 +212,7 @@ void upstream_free(struct upstream *up)
 
 /* ---- sending to clients ---------------------------------------------------------- */
 
-static void send_frames(struct upstream *up, uint16_t port_id, struct rte_mbuf **f, int n)
+static void tx_burst(struct upstream *up, uint16_t port_id, struct rte_mbuf **f, int n)
 {
 	uint16_t sent = rte_eth_tx_burst(port_id, up->w->queue, f, (uint16_t)n);
 
@@ -199,6 +221,31 @@ static void send_frames(struct upstream *up, uint16_t port_id, struct rte_mbuf *
 		up->w->stats.tx_dropped += (uint64_t)(n - sent);
 		rte_pktmbuf_free_bulk(&f[sent], (unsigned int)(n - sent));
 	}
+}
+
+/* The frames batched while answering deferred queries, in one TX burst. */
+static void tx_flush(struct upstream *up)
+{
+	if (up->n_tx > 0)
+		tx_burst(up, up->tx_port, up->tx, up->n_tx);
+	up->n_tx = 0;
+}
+
+static void send_frames(struct upstream *up, uint16_t port_id, struct rte_mbuf **f, int n)
+{
+	if (!up->batching) {
+		tx_burst(up, port_id, f, n);
+		return;
+	}
+	if (up->n_tx > 0 && (port_id != up->tx_port || up->n_tx + n > (int)RTE_DIM(up->tx)))
+		tx_flush(up);
+	if (n > (int)RTE_DIM(up->tx)) {
+		tx_burst(up, port_id, f, n);
+		return;
+	}
+	up->tx_port = port_id;
+	for (int i = 0; i < n; i++)
+		up->tx[up->n_tx++] = f[i];
 }
 
 /* A message object back to the TCP service (its rings hold every object: no loss). */
@@ -568,56 +615,65 @@ static void prefetch(struct upstream *up, const struct cache_key *k,
 	drive(up, uq, tsc);
 }
 
-/* A client (UDP or TCP) for the cache or the resolver; q: its question bytes. */
-static void client_query(struct upstream *up, struct upstream_client tmp, const uint8_t *q,
-			 uint64_t tsc)
+/* The cache key of a client's question (q: its bytes); false when it has none
+ * (answered FORMERR). */
+static bool client_key(struct upstream *up, struct upstream_client *tmp, struct cache_key *k,
+		       const uint8_t *q)
 {
-	const struct query_info *qi = &tmp.qi;
+	const struct query_info *qi = &tmp->qi;
 	unsigned int flags = (qi->do_bit ? CACHE_KEY_DO : 0) |
 			     ((qi->flags & WIRE_FLAG_CD) ? CACHE_KEY_CD : 0);
+	size_t room;
+	uint8_t *out;
+
+	if (cache_key_init(up->sh->cache, k, q, qi->q_len, flags) == 0)
+		return true;
+	out = client_payload(tmp, &room);
+	client_send(up, tmp, query_answer_error(up->w->env, qi, WIRE_RCODE_FORMERR, out, room,
+						WIRE_EDE_NONE, NULL, &up->w->qstats));
+	return false;
+}
+
+/* A client (UDP or TCP) with its cache key k, for the cache or the resolver. */
+static void client_lookup(struct upstream *up, struct upstream_client *c,
+			  const struct cache_key *k, uint64_t tsc)
+{
+	const struct query_info *qi = &c->qi;
 	struct upstream_query *uq;
-	struct cache_key k;
 	size_t room, len = 0;
-	uint8_t *out = client_payload(&tmp, &room);
+	uint8_t *out = client_payload(c, &room);
 	enum cache_result cr;
 
-	if (cache_key_init(up->sh->cache, &k, q, qi->q_len, flags) != 0) {
-		client_send(up, &tmp, query_answer_error(up->w->env, qi, WIRE_RCODE_FORMERR, out,
-							 room, WIRE_EDE_NONE, NULL,
-							 &up->w->qstats));
-		return;
-	}
-	cr = cache_lookup(up->sh->cache, up->w->lcore_id, &k, qi->id,
-			  cache_now(up->sh->cache), 0, out, room, &len);
+	cr = cache_lookup(up->sh->cache, up->w->lcore_id, k, qi->id, cache_time(up, tsc), 0,
+			  out, room, &len);
 	if (cr == CACHE_HIT || cr == CACHE_HIT_PREFETCH) {
 		up->stats.cache_answers++;
-		client_send(up, &tmp, query_answer_image(up->w->env, qi, out, len, room,
-							 WIRE_EDE_NONE, NULL, &up->w->qstats));
+		client_send(up, c, query_answer_image(up->w->env, qi, out, len, room,
+						      WIRE_EDE_NONE, NULL, &up->w->qstats));
 		if (cr == CACHE_HIT_PREFETCH)
-			prefetch(up, &k, qi, tsc);
+			prefetch(up, k, qi, tsc);
 		return;
 	}
 	if (!(qi->flags & WIRE_FLAG_RD)) {
 		/* RD=0: the cache's answer or nothing; no resolution on its behalf. */
-		client_send(up, &tmp, query_answer_error(up->w->env, qi, WIRE_RCODE_REFUSED, out,
-							 room, WIRE_EDE_NONE, NULL,
-							 &up->w->qstats));
+		client_send(up, c, query_answer_error(up->w->env, qi, WIRE_RCODE_REFUSED, out,
+						      room, WIRE_EDE_NONE, NULL, &up->w->qstats));
 		return;
 	}
-	uq = find_running(up, &k);
+	uq = find_running(up, k);
 	if (uq != NULL && !uq->prefetch && uq->n_clients < UPSTREAM_WAITERS) {
 		up->stats.joined++;
-		uq->clients[uq->n_clients++] = tmp;
+		uq->clients[uq->n_clients++] = *c;
 		return;
 	}
-	uq = uq == NULL ? start(up, &k, qi, tsc) : NULL;
+	uq = uq == NULL ? start(up, k, qi, tsc) : NULL;
 	if (uq == NULL) {
 		up->stats.pool_full++;
-		client_answer_failure(up, &tmp, &k, WIRE_EDE_OTHER, "resolver busy");
+		client_answer_failure(up, c, k, WIRE_EDE_OTHER, "resolver busy");
 		return;
 	}
 	up->stats.resolutions++;
-	uq->clients[uq->n_clients++] = tmp;
+	uq->clients[uq->n_clients++] = *c;
 	drive(up, uq, tsc);
 }
 
@@ -626,8 +682,49 @@ void upstream_client_query(struct upstream *up, struct worker_port *wp, struct r
 			   const uint8_t *q, uint64_t tsc)
 {
 	struct upstream_client c = { .kind = CLIENT_UDP, .m = m, .p = *p, .wp = wp, .qi = *qi };
+	struct cache_key k;
 
-	client_query(up, c, q, tsc);
+	if (client_key(up, &c, &k, q))
+		client_lookup(up, &c, &k, tsc);
+}
+
+void upstream_client_defer(struct upstream *up, struct worker_port *wp, struct rte_mbuf *m,
+			   const struct net_pkt *p, const struct query_info *qi,
+			   const uint8_t *q, uint64_t tsc)
+{
+	struct upstream_pending *pd = &up->pend[up->n_pend];
+
+	if (up->n_pend == UPSTREAM_PENDING || qi->q_len > sizeof(pd->q)) {
+		upstream_client_query(up, wp, m, p, qi, q, tsc);
+		return;
+	}
+	pd->c.kind = CLIENT_UDP;
+	pd->c.m = m;
+	pd->c.msg = NULL;
+	pd->c.p = *p;
+	pd->c.wp = wp;
+	pd->c.qi = *qi;
+	memcpy(pd->q, q, qi->q_len);
+	if (client_key(up, &pd->c, &pd->k, pd->q))
+		up->n_pend++;
+}
+
+void upstream_client_flush(struct upstream *up, uint64_t tsc)
+{
+	const struct cache_key *keys[UPSTREAM_PENDING];
+	uint16_t n = up->n_pend;
+
+	if (n == 0)
+		return;
+	for (uint16_t i = 0; i < n; i++)
+		keys[i] = &up->pend[i].k;
+	cache_prefetch_burst(up->sh->cache, keys, n);
+	up->batching = true;
+	for (uint16_t i = 0; i < n; i++)
+		client_lookup(up, &up->pend[i].c, &up->pend[i].k, tsc);
+	up->n_pend = 0;
+	up->batching = false;
+	tx_flush(up);
 }
 
 /*
@@ -639,6 +736,7 @@ static void tcp_client_query(struct upstream *up, struct upstream_msg *msg, uint
 {
 	struct worker *w = up->w;
 	struct upstream_client c = { .kind = CLIENT_TCP, .msg = msg };
+	struct cache_key k;
 	size_t len = msg->len;
 
 	up->stats.tcp_client_queries++;
@@ -654,7 +752,8 @@ static void tcp_client_query(struct upstream *up, struct upstream_msg *msg, uint
 		return;
 	case QUERY_RESOLVE:
 		c.qi.limit = UPSTREAM_MSG_MAX;
-		client_query(up, c, w->qbuf + c.qi.q_off, tsc);
+		if (client_key(up, &c, &k, w->qbuf + c.qi.q_off))
+			client_lookup(up, &c, &k, tsc);
 		return;
 	case QUERY_DROP:
 	default:

@@ -84,6 +84,7 @@ extern const char *const upstream_counter_names[];
 
 #define UPSTREAM_PORT_MIN 1024
 #define UPSTREAM_WAITERS 8          /* clients per resolution */
+#define UPSTREAM_PENDING 32         /* client queries deferred within one burst */
 #define UPSTREAM_MAX_WORKERS 128
 
 /* What a message object carries between the TCP service and a worker. */
@@ -140,6 +141,15 @@ struct upstream {
 	uint64_t hz_ms;                 /* TSC cycles per millisecond */
 	uint64_t next_timer;            /* TSC of the next timer scan */
 	uint32_t tcp_gen;               /* last TCP exchange number handed out */
+	uint64_t tsc_hz;
+	uint64_t now_until;             /* TSC from which `now` is out of date */
+	uint32_t now;                   /* cache time (cache_now), kept per second */
+	uint16_t n_pend;                /* deferred client queries (upstream_client_defer) */
+	uint16_t n_tx;                  /* frames batched while answering them */
+	uint16_t tx_port;               /* the port of those frames */
+	bool batching;                  /* client_send batches into tx[] */
+	struct upstream_pending *pend;  /* UPSTREAM_PENDING of them */
+	struct rte_mbuf *tx[UPSTREAM_PENDING * 2];
 	uint8_t image[CACHE_IMAGE_MAX];
 	struct upstream_stats stats;
 };
@@ -178,6 +188,20 @@ void upstream_free(struct upstream *up);
 void upstream_client_query(struct upstream *up, struct worker_port *wp, struct rte_mbuf *m,
 			   const struct net_pkt *p, const struct query_info *qi,
 			   const uint8_t *q, uint64_t tsc);
+
+/*
+ * The same for the queries of one burst, in two passes so that their cache misses
+ * (hash bucket, key, entry: each a CPU cache and TLB miss in a large cache) overlap
+ * instead of following one another: upstream_client_defer() keeps the query (its
+ * question bytes are copied: q may be reused at once) with its cache key;
+ * upstream_client_flush() prefetches what the lookups of every kept query touch,
+ * then answers them in order as upstream_client_query() would, sending the answers
+ * in one TX burst. A query that finds no room is handled at once.
+ */
+void upstream_client_defer(struct upstream *up, struct worker_port *wp, struct rte_mbuf *m,
+			   const struct net_pkt *p, const struct query_info *qi,
+			   const uint8_t *q, uint64_t tsc);
+void upstream_client_flush(struct upstream *up, uint64_t tsc);
 
 /*
  * A UDP datagram to one of our addresses on a port other than 53. Returns true

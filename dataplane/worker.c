@@ -86,7 +86,8 @@ static void worker_answer(struct worker *w, struct worker_port *wp, struct rte_m
 	case QUERY_REPLY:
 		break;
 	case QUERY_RESOLVE:
-		upstream_client_query(w->up, wp, m, p, &qi, w->qbuf + qi.q_off, tsc);
+		/* Looked up in pass 2 of the burst (worker_handle_burst). */
+		upstream_client_defer(w->up, wp, m, p, &qi, w->qbuf + qi.q_off, tsc);
 		return;
 	case QUERY_DROP:
 	default:
@@ -121,6 +122,8 @@ void worker_handle_burst(struct worker *w, struct worker_port *wp,
 	struct tx_batch tx = { .n = 0 }, kernel = { .n = 0 };
 	struct net_pkt p;
 
+	/* Pass 1: every packet as far as it goes without the cache; queries for the
+	 * cache wait with their keys computed. */
 	for (uint16_t i = 0; i < n; i++) {
 		struct rte_mbuf *m = pkts[i];
 
@@ -148,6 +151,9 @@ void worker_handle_burst(struct worker *w, struct worker_port *wp,
 			break;
 		}
 	}
+	/* Pass 2: the cache lookups of the burst together, their memory latency overlapped. */
+	if (w->up != NULL)
+		upstream_client_flush(w->up, tsc);
 	tx_flush(w, wp->port_id, &tx);
 	if (kernel.n > 0)
 		tx_flush(w, w->exc_port, &kernel);

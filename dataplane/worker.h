@@ -104,7 +104,9 @@ void worker_free(struct worker *w);
 int worker_main(void *arg);
 
 /*
- * Handle one burst received on wp. Packets are consumed (sent or freed).
+ * Handle one burst received on wp. Packets are consumed (sent or freed). Two passes:
+ * every packet up to the cache lookup, then the cache lookups of the burst together
+ * (upstream_client_defer / upstream_client_flush), so that their misses overlap.
  * Exposed so that benchmarks and tests drive the same code as the poll loop.
  */
 void worker_handle_burst(struct worker *w, struct worker_port *wp,

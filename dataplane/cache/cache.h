@@ -186,6 +186,16 @@ enum cache_result cache_lookup(struct cache *c, unsigned int lcore, const struct
 			       uint16_t id, uint32_t now, unsigned int opts,
 			       uint8_t *out, size_t cap, size_t *out_len);
 
+/*
+ * cache_prefetch_burst - start loading into the CPU cache what cache_lookup() of
+ * each of the @n keys will read (hash buckets and keys, the entry and its image),
+ * so that the lookups of a burst made right after overlap their memory latency
+ * instead of waiting for it one after another. A hint only: nothing is counted,
+ * copied or claimed; any lookup may still be made without it. Reader @lcore's rules
+ * apply (the entries are looked at, not kept).
+ */
+void cache_prefetch_burst(struct cache *c, const struct cache_key *const keys[], unsigned int n);
+
 /* ---- insert ------------------------------------------------------------------ */
 
 /* A response to cache. */

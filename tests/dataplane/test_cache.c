@@ -486,6 +486,57 @@ lookup_nth(struct cache *c, uint32_t i, uint32_t now)
 	return cache_lookup(c, me, &k, 1, now, 0, out, sizeof(out), &len);
 }
 
+/* The key of entry number i (as insert_nth), its question in q. */
+static void
+key_nth(struct cache *c, uint32_t i, struct cache_key *k, uint8_t *q)
+{
+	uint8_t name[32];
+	int n = snprintf((char *)name + 1, sizeof(name) - 1, "n%u", i);
+
+	name[0] = (uint8_t)n;
+	memcpy(name + 1 + n, ZONE, sizeof(ZONE));
+	CHECK_EQ(cache_key_init(c, k, q, make_question(q, name, 1 + (size_t)n + sizeof(ZONE), 1),
+				0), 0);
+}
+
+/* A burst prefetch of hits and misses is only a hint: it counts, copies and claims
+ * nothing, and the lookups after it answer as they would without it. */
+static void
+test_prefetch_burst_is_a_hint_only(void)
+{
+	struct cache *c = new_cache(4u << 20, 4, 0);
+	enum { N = 40 };
+	struct cache_key keys[N];
+	const struct cache_key *kp[N];
+	uint8_t q[N][64], out[512];
+	struct cache_stats before, after;
+	size_t len;
+
+	for (uint32_t i = 0; i < N; i += 2)              /* even names cached, odd ones not */
+		CHECK_EQ(insert_nth(c, i, T0, 100), 0);
+	for (uint32_t i = 0; i < N; i++) {
+		key_nth(c, i, &keys[i], q[i]);
+		kp[i] = &keys[i];
+	}
+	cache_stats_sum(c, &before);
+	cache_prefetch_burst(c, kp, 0);
+	cache_prefetch_burst(c, kp, N);
+	cache_stats_sum(c, &after);
+	CHECK(memcmp(&before, &after, sizeof(before)) == 0);
+	/* past the prefetch point (90 % of the TTL): the hint is still there to give */
+	for (uint32_t i = 0; i < N; i++) {
+		enum cache_result r = cache_lookup(c, me, &keys[i], (uint16_t)i, T0 + 95, 0, out,
+						   sizeof(out), &len);
+
+		CHECK_EQ(r, i % 2 == 0 ? CACHE_HIT_PREFETCH : CACHE_MISS);
+		if (i % 2 == 0)
+			CHECK(out[0] == 0 && out[1] == i && memcmp(out + 12, q[i], keys[i].qlen) == 0);
+	}
+	CHECK_EQ(cache_lcore_stats(c, me)->hits, N / 2);
+	CHECK_EQ(cache_lcore_stats(c, me)->misses, N / 2);
+	drop_cache(c);
+}
+
 static size_t
 heap_used(void)
 {
@@ -587,6 +638,7 @@ main(int argc, char **argv)
 	RUN(test_hash_match_with_other_key_fields_is_a_miss);
 	RUN(test_bad_inserts_and_small_buffers_are_refused);
 	RUN(test_replaced_entry_is_freed_only_after_readers_quiesce);
+	RUN(test_prefetch_burst_is_a_hint_only);
 	RUN(test_memory_limit_is_never_exceeded_and_eviction_makes_room);
 	RUN(test_popular_entries_survive_eviction_better_than_cold_ones);
 	printf("%d checks, %d failures\n", checks, failures);
