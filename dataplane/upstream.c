@@ -50,6 +50,7 @@ struct upstream_query {
 	struct rte_mbuf *parked;        /* query waiting for the gateway's MAC */
 	struct resolve_addr parked_to;
 	struct cache_key key;           /* its question points at qbytes */
+	bool owns_question;             /* claimed in the shared question table */
 	uint16_t qlen;
 	uint8_t qbytes[WIRE_NAME_MAX + 4]; /* lowercase question entry */
 	struct upstream_client clients[UPSTREAM_WAITERS];
@@ -373,8 +374,63 @@ static void unpark(struct upstream_query *uq)
 	uq->parked = NULL;
 }
 
+/*
+ * Identical misses on different workers share one resolution: the worker that starts
+ * one claims its question in a table shared by all workers (one compare-and-swap),
+ * and another worker missing on the same question hands the client's query frame
+ * to it through its ring, where it joins (or hits the cache if the answer is in).
+ */
+#define UPSTREAM_HANDOFF_CLIENT 0x80000000u
+
+static uint32_t *question_slot(struct upstream *up, const struct cache_key *k)
+{
+	return &up->sh->question_owner[k->hash & 0xffff];
+}
+
+static uint32_t question_tag(uint16_t worker, const struct cache_key *k)
+{
+	return ((uint32_t)(worker + 1) << 24) | (uint32_t)((k->hash >> 16) & 0xffffff);
+}
+
+static void question_claim(struct upstream *up, struct upstream_query *uq)
+{
+	uint32_t expect = 0;
+
+	uq->owns_question = __atomic_compare_exchange_n(question_slot(up, &uq->key), &expect,
+							question_tag(up->index, &uq->key), false,
+							__ATOMIC_ACQ_REL, __ATOMIC_RELAXED);
+}
+
+static void question_release(struct upstream *up, struct upstream_query *uq)
+{
+	uint32_t mine = question_tag(up->index, &uq->key);
+
+	if (uq->owns_question)
+		__atomic_compare_exchange_n(question_slot(up, &uq->key), &mine, 0, false,
+					    __ATOMIC_ACQ_REL, __ATOMIC_RELAXED);
+	uq->owns_question = false;
+}
+
+/* Give a UDP client's frame to the worker resolving its question; false: keep it. */
+static bool hand_to_owner(struct upstream *up, struct upstream_client *c,
+			  const struct cache_key *k)
+{
+	uint32_t v = __atomic_load_n(question_slot(up, k), __ATOMIC_ACQUIRE);
+	unsigned int owner = (v >> 24) - 1;
+
+	if (v == 0 || c->kind != CLIENT_UDP || owner == up->index ||
+	    owner >= up->sh->n_workers || (v & 0xffffff) != ((k->hash >> 16) & 0xffffff))
+		return false;
+	c->m->hash.usr = UPSTREAM_HANDOFF_CLIENT | (uint32_t)(c->wp - up->w->ports);
+	if (rte_ring_enqueue(up->sh->handoff[owner], c->m) != 0)
+		return false;
+	up->stats.handed_to_owner++;
+	return true;
+}
+
 static void query_release(struct upstream *up, struct upstream_query *uq)
 {
+	question_release(up, uq);
 	unpark(uq);
 	port_release(up, uq);
 	uq->tcp_gen = 0;
@@ -591,11 +647,13 @@ static struct upstream_query *start(struct upstream *up, const struct cache_key 
 	uq->key.question = uq->qbytes;
 	uq->key.qlen = uq->qlen;
 	/* The client's letter case goes upstream as it was asked. */
+	uq->owns_question = false;
 	if (resolve_start(&uq->rq, qi->qname, qi->qname_len, qi->qtype, qi->qclass,
 			  now_ms(up, tsc)) != 0) {
 		query_release(up, uq);
 		return NULL;
 	}
+	question_claim(up, uq);
 	return uq;
 }
 
@@ -661,6 +719,8 @@ static void client_lookup(struct upstream *up, struct upstream_client *c,
 		return;
 	}
 	uq = find_running(up, k);
+	if (uq == NULL && hand_to_owner(up, c, k))
+		return;
 	if (uq != NULL && !uq->prefetch && uq->n_clients < UPSTREAM_WAITERS) {
 		up->stats.joined++;
 		uq->clients[uq->n_clients++] = *c;
@@ -890,9 +950,15 @@ void upstream_poll(struct upstream *up, uint64_t tsc)
 
 	for (unsigned int i = 0; i < n; i++) {
 		struct rte_mbuf *m = ms[i];
-		struct upstream_meta mt = *RTE_MBUF_DYNFIELD(m, up->sh->meta_offset,
-							     struct upstream_meta *);
+		struct upstream_meta mt;
 
+		if (m->hash.usr & UPSTREAM_HANDOFF_CLIENT) {
+			/* A client frame whose question this worker resolves: receive it. */
+			up->stats.clients_received++;
+			worker_handle_burst(up->w, &up->w->ports[m->hash.usr & 0xff], &m, 1, tsc);
+			continue;
+		}
+		mt = *RTE_MBUF_DYNFIELD(m, up->sh->meta_offset, struct upstream_meta *);
 		up->stats.handoff_in++;
 		handle_response(up, m->hash.usr, m, &mt, tsc);
 	}

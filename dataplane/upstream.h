@@ -53,6 +53,8 @@ struct worker_port;
 	X(resolutions,      "resolutions started for clients") \
 	X(prefetches,       "resolutions started to refresh a popular entry") \
 	X(joined,           "clients that joined a resolution already running") \
+	X(handed_to_owner,  "UDP clients handed to the worker already resolving their question") \
+	X(clients_received, "UDP clients received from another worker") \
 	X(resolved,         "resolutions that ended with an answer") \
 	X(failed,           "resolutions that ended in SERVFAIL") \
 	X(sent,             "queries sent upstream") \
@@ -122,6 +124,9 @@ struct upstream_shared {
 	struct rte_ring *tcp_in[UPSTREAM_MAX_WORKERS]; /* service -> worker (MP/SC) */
 	struct rte_ring *tcp_out;       /* workers -> service (MP/SC) */
 	uint32_t port_owner[65536];     /* 0 free, else (worker + 1) << 24 | slot */
+	/* Who resolves a question now, by the low 16 bits of its cache key hash:
+	 * 0 free, else (worker + 1) << 24 | 24 more bits of the hash (a check). */
+	uint32_t question_owner[65536];
 	int meta_offset;                /* mbuf dynfield for hand-offs */
 };
 

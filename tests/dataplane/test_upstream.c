@@ -218,6 +218,51 @@ static void test_hit_close_to_expiry_starts_a_prefetch(void)
 	}
 }
 
+/* The same question missed on two workers: one resolution, both clients answered by
+ * the worker that resolves it. */
+static void test_same_miss_on_another_worker_joins_the_running_resolution(void)
+{
+	uint8_t q[300], r[300];
+	size_t ql = question(q, 0x4444, WIRE_FLAG_RD, "www2.fwd.test."), rl;
+	uint64_t sent_a = a.w->up->stats.sent, sent_b = b.w->up->stats.sent;
+	struct rte_mbuf *up, *ans;
+	const uint8_t *f, *d;
+	uint16_t sport;
+	int answered = 0;
+
+	feed(&a, udp_frame(cli_ip, 41000, our_ip, 53, q, ql));     /* A starts */
+	up = take(a.out);
+	CHECK(up != NULL && a.w->up->stats.sent == sent_a + 1);
+	if (up == NULL)
+		return;
+	wire_put_u16(q, 0x5555);
+	feed(&b, udp_frame(cli_ip, 41001, our_ip, 53, q, ql));     /* B misses the same */
+	CHECK(b.w->up->stats.sent == sent_b && take(b.out) == NULL);
+	CHECK(b.w->up->stats.handed_to_owner == 1);
+	upstream_poll(a.w->up, rte_rdtsc());                        /* A takes the client */
+	CHECK(a.w->up->stats.clients_received == 1 && a.w->up->stats.joined >= 1);
+	CHECK(a.w->up->stats.sent == sent_a + 1);
+
+	f = rte_pktmbuf_mtod(up, const uint8_t *);
+	sport = wire_get_u16(f + 34);
+	d = dns_of(up);
+	rl = question(r, wire_get_u16(d), WIRE_FLAG_QR | WIRE_FLAG_RD | WIRE_FLAG_RA,
+		      "www2.fwd.test.");
+	memcpy(r + 12, d + 12, rl - 12);
+	wire_put_u16(r + 6, 1);
+	memcpy(r + rl, "\xc0\x0c\x00\x01\x00\x01\x00\x00\x01\x2c\x00\x04\xcb\x00\x71\x51", 16);
+	rl += 16;
+	rte_pktmbuf_free(up);
+	feed(&a, udp_frame(fwd_ip, 53, our_ip, sport, r, rl));
+	while ((ans = take(a.out)) != NULL) {
+		uint16_t id = wire_get_u16(dns_of(ans));
+
+		answered += id == 0x4444 || id == 0x5555;
+		rte_pktmbuf_free(ans);
+	}
+	CHECK(answered == 2);
+}
+
 static int make_side(struct side *s, const char *name, unsigned int lcore, uint16_t index,
 		     struct upstream_shared *sh)
 {
@@ -297,6 +342,7 @@ int main(void)
 	test_answer_on_the_other_workers_queue_reaches_the_asking_worker();
 	test_second_query_is_a_cache_hit_with_nothing_upstream();
 	test_hit_close_to_expiry_starts_a_prefetch();
+	test_same_miss_on_another_worker_joins_the_running_resolution();
 	printf("%s: %d failure(s)\n", failures ? "FAIL" : "ok", failures);
 	return failures ? 1 : 0;
 }
