@@ -220,9 +220,11 @@ static void fill_info(const struct wire_msg *msg, const struct reply *r, size_t 
 	qi->limit = (uint16_t)limit;
 }
 
-enum query_verdict query_process(const struct query_env *env, const uint8_t *req,
-				 size_t req_len, uint8_t *resp, size_t resp_cap,
-				 struct query_stats *st, size_t *resp_len, struct query_info *qi)
+/* stream: the query came over TCP, where no UDP size limit applies (RFC 7766). */
+static enum query_verdict process(const struct query_env *env, const uint8_t *req,
+				  size_t req_len, uint8_t *resp, size_t resp_cap,
+				  struct query_stats *st, size_t *resp_len,
+				  struct query_info *qi, bool stream)
 {
 	struct wire_msg msg;
 	struct reply r;
@@ -252,6 +254,8 @@ enum query_verdict query_process(const struct query_env *env, const uint8_t *req
 	r.with_opt = rc == WIRE_OK && msg.edns.present;
 	r.resolve = false;
 	limit = r.with_opt ? wire_response_limit(&msg.edns, env->edns_buffer_size) : WIRE_UDP_MIN;
+	if (stream)
+		limit = resp_cap < WIRE_MSG_MAX ? resp_cap : WIRE_MSG_MAX;
 	wire_build_init(&r.b, resp, resp_cap, limit);
 	*resp_len = check_and_answer(&r, &msg, rc);
 	if (r.resolve) {
@@ -259,6 +263,21 @@ enum query_verdict query_process(const struct query_env *env, const uint8_t *req
 		return QUERY_RESOLVE;
 	}
 	return *resp_len > 0 ? QUERY_REPLY : QUERY_DROP;
+}
+
+enum query_verdict query_process(const struct query_env *env, const uint8_t *req,
+				 size_t req_len, uint8_t *resp, size_t resp_cap,
+				 struct query_stats *st, size_t *resp_len, struct query_info *qi)
+{
+	return process(env, req, req_len, resp, resp_cap, st, resp_len, qi, false);
+}
+
+enum query_verdict query_process_stream(const struct query_env *env, const uint8_t *req,
+					size_t req_len, uint8_t *resp, size_t resp_cap,
+					struct query_stats *st, size_t *resp_len,
+					struct query_info *qi)
+{
+	return process(env, req, req_len, resp, resp_cap, st, resp_len, qi, true);
 }
 
 size_t query_respond(const struct query_env *env, const uint8_t *req, size_t req_len,

@@ -96,6 +96,16 @@ enum query_verdict query_process(const struct query_env *env, const uint8_t *req
 				 struct query_stats *st, size_t *resp_len, struct query_info *qi);
 
 /*
+ * query_process for a query that came over TCP: answers are limited only by
+ * resp_cap (at most 65535), never truncated to the UDP size (RFC 7766);
+ * qi->limit is that limit too.
+ */
+enum query_verdict query_process_stream(const struct query_env *env, const uint8_t *req,
+					size_t req_len, uint8_t *resp, size_t resp_cap,
+					struct query_stats *st, size_t *resp_len,
+					struct query_info *qi);
+
+/*
  * Finish a response whose message (header with the client's ID, the client's
  * question, records; no OPT) is already in resp[0, len): RD/CD from the client,
  * QR and RA set, the OPT record appended for an EDNS client (with an EDE when ede

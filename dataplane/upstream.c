@@ -805,13 +805,12 @@ static void tcp_client_query(struct upstream *up, struct upstream_msg *msg, uint
 		return;
 	}
 	memcpy(w->qbuf, msg->data, len);
-	switch (query_process(w->env, w->qbuf, len, msg->data, sizeof(msg->data), &w->qstats,
-			      &len, &c.qi)) {
+	switch (query_process_stream(w->env, w->qbuf, len, msg->data, sizeof(msg->data),
+				     &w->qstats, &len, &c.qi)) {
 	case QUERY_REPLY:
 		client_send(up, &c, len);
 		return;
 	case QUERY_RESOLVE:
-		c.qi.limit = UPSTREAM_MSG_MAX;
 		if (client_key(up, &c, &k, w->qbuf + c.qi.q_off))
 			client_lookup(up, &c, &k, tsc);
 		return;

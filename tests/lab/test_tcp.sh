@@ -41,6 +41,13 @@ over_tcp() { # server name type expected-rdata-regex
 }
 check "local data over TCP/IPv4" over_tcp "$A4" "$LAB_NAME_LOCAL" A '192\.0\.2\.80'
 check "local data over TCP/IPv6" over_tcp "$A6" "$LAB_NAME_LOCAL" AAAA '2001:db8:53::80'
+local_big_tcp() { # a ~3,000-byte local answer without EDNS: whole over TCP, no TC
+    local out
+    out=$(wdig +tcp +noedns +time=3 +tries=1 "@$A4" "$LAB_NAME_LOCAL_BIG" TXT)
+    grep_q 'status: NOERROR' "$out" && ! grep -q 'flags:.* tc' <<<"$out" &&
+        [ "$(awk '/MSG SIZE/ { print $NF }' <<<"$out")" -gt 2900 ]
+}
+check "$LAB_NAME_LOCAL_BIG over TCP without EDNS: whole, no TC" local_big_tcp
 check "$LAB_NAME_SECURE resolved for a TCP/IPv4 client" over_tcp "$A4" "$LAB_NAME_SECURE" A '203\.0\.113\.80'
 check "$LAB_NAME_DEEP resolved for a TCP/IPv6 client" over_tcp "$A6" "$LAB_NAME_DEEP" A '203\.0\.113\.80'
 

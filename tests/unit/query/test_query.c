@@ -375,6 +375,20 @@ static void test_servfail_carries_the_question_and_ede(void)
 	CHECK_EQ(e.ede_text_len, 18);
 }
 
+static void test_tcp_query_is_not_truncated_to_the_udp_size(void)
+{
+	struct query_info qi;
+	struct pk q;
+	size_t len;
+
+	pk_query(&q, "big.local.test.", WIRE_TYPE_TXT);
+	CHECK_EQ(query_process_stream(&env, q.b, q.len, resp, sizeof(resp), &st, &len, &qi),
+		 QUERY_REPLY);
+	CHECK(len > 1000);
+	CHECK(!WIRE_TC(rflags()));
+	CHECK_EQ(rcount(1), 1);
+}
+
 int main(void)
 {
 	setup();
@@ -395,6 +409,7 @@ int main(void)
 	RUN(test_recursion_on_sends_unknown_names_to_the_resolver);
 	RUN(test_cached_image_gets_client_flags_opt_or_tc);
 	RUN(test_servfail_carries_the_question_and_ede);
+	RUN(test_tcp_query_is_not_truncated_to_the_udp_size);
 	local_db_free(db);
 	TEST_EXIT();
 }
