@@ -306,9 +306,16 @@ static void client_answer_image(struct upstream *up, struct upstream_client *c,
 	size_t room;
 	uint8_t *out = client_payload(c, &room);
 
-	if (len > room)
-		len = WIRE_HDR_LEN + c->qi.q_len; /* query_answer_image sets TC */
+	bool cut = len > room;
+
+	if (cut)
+		len = WIRE_HDR_LEN + c->qi.q_len;
 	memcpy(out, img, len);
+	if (cut) {
+		/* Larger than this client's buffer: header and question, TC=1. */
+		wire_put_u16(out + 2, wire_get_u16(out + 2) | WIRE_FLAG_TC);
+		memset(out + 6, 0, 6);
+	}
 	wire_put_u16(out, c->qi.id);
 	memcpy(out + WIRE_HDR_LEN, c->qi.qname, c->qi.qname_len);
 	len = query_answer_image(up->w->env, &c->qi, out, len, room, ede, ede_text,
@@ -465,7 +472,7 @@ static void finish_done(struct upstream *up, struct upstream_query *uq)
 	uint16_t ancount = len > WIRE_HDR_LEN ? wire_get_u16(up->image + 6) : 0;
 
 	up->stats.resolved++;
-	if (len > (size_t)WIRE_HDR_LEN + uq->qlen && !b.ttl_overflow) {
+	if (len > (size_t)WIRE_HDR_LEN + uq->qlen && len <= CACHE_IMAGE_MAX && !b.ttl_overflow) {
 		struct cache_response r = {
 			.msg = up->image, .len = len, .ttl_off = b.ttl_off,
 			.ttl_count = b.ttl_count, .ttl_if_none = 60,

@@ -155,7 +155,8 @@ struct upstream {
 	bool batching;                  /* client_send batches into tx[] */
 	struct upstream_pending *pend;  /* UPSTREAM_PENDING of them */
 	struct rte_mbuf *tx[UPSTREAM_PENDING * 2];
-	uint8_t image[CACHE_IMAGE_MAX];
+	uint8_t image[UPSTREAM_MSG_MAX];  /* an answer as built: TCP clients take it whole,
+	                                    the cache what fits CACHE_IMAGE_MAX */
 	struct upstream_stats stats;
 };
 
