@@ -13,15 +13,6 @@
 #include "frame_check.h"
 #include "net.h"
 
-static int failures;
-
-#define CHECK(cond) do { \
-	if (!(cond)) { \
-		failures++; \
-		fprintf(stderr, "  FAIL %s:%d: %s\n", __FILE__, __LINE__, #cond); \
-	} \
-} while (0)
-
 static struct rte_mempool *pool, *indirect;
 static struct net_worker wk;
 static struct net_port_ctx port, port_vlan;

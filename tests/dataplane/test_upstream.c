@@ -25,15 +25,6 @@
 #include "wire_text.h"
 #include "worker.h"
 
-static int failures;
-
-#define CHECK(cond) do { \
-	if (!(cond)) { \
-		failures++; \
-		fprintf(stderr, "  FAIL %s:%d: %s\n", __FILE__, __LINE__, #cond); \
-	} \
-} while (0)
-
 struct side {
 	struct rte_ring *in, *out;
 	struct worker *w;
@@ -53,50 +44,15 @@ static const uint8_t fwd_ip[4] = { 198, 51, 100, 7 };
 
 static const char hints[] = ". 3600000 NS a.root.invalid.\na.root.invalid. 3600000 A 10.53.0.99\n";
 
-/* Ethernet + IPv4 + UDP (valid checksums) from src:sport to dst:dport. */
+/* A frame from src:sport to dst:dport in a new mbuf. */
 static struct rte_mbuf *udp_frame(const uint8_t *src, uint16_t sport, const uint8_t *dst,
 				  uint16_t dport, const uint8_t *dns, size_t dlen)
 {
 	struct rte_mbuf *m = rte_pktmbuf_alloc(pool);
 	uint8_t *f = (uint8_t *)rte_pktmbuf_append(m, (uint16_t)(42 + dlen));
-	uint8_t *ip = f + 14, *udp = f + 34;
-	uint32_t s;
 
-	memcpy(f, our_mac, 6);
-	memcpy(f + 6, gw_mac, 6);
-	f[12] = 0x08;
-	f[13] = 0;
-	memset(ip, 0, 20);
-	ip[0] = 0x45;
-	wire_put_u16(ip + 2, (uint16_t)(28 + dlen));
-	ip[8] = 64;
-	ip[9] = 17;
-	memcpy(ip + 12, src, 4);
-	memcpy(ip + 16, dst, 4);
-	wire_put_u16(ip + 10, ref_cksum_fold(ref_cksum_add(ip, 20, 0)));
-	wire_put_u16(udp, sport);
-	wire_put_u16(udp + 2, dport);
-	wire_put_u16(udp + 4, (uint16_t)(8 + dlen));
-	wire_put_u16(udp + 6, 0);
-	memcpy(udp + 8, dns, dlen);
-	s = ref_cksum_add(ip + 12, 8, 17 + 8 + (uint32_t)dlen);
-	s = ref_cksum_fold(ref_cksum_add(udp, 8 + dlen, s));
-	wire_put_u16(udp + 6, s == 0 ? 0xffff : (uint16_t)s);
+	frame_udp4(f, our_mac, gw_mac, src, sport, dst, dport, dns, dlen);
 	return m;
-}
-
-static size_t question(uint8_t *q, uint16_t id, uint16_t flags, const char *name)
-{
-	size_t n = 12;
-
-	memset(q, 0, 12);
-	wire_put_u16(q, id);
-	wire_put_u16(q + 2, flags);
-	wire_put_u16(q + 4, 1);
-	n += (size_t)wire_text_name(name, strlen(name), NULL, q + n, 255);
-	wire_put_u16(q + n, WIRE_TYPE_A);
-	wire_put_u16(q + n + 2, WIRE_CLASS_IN);
-	return n + 4;
 }
 
 static void feed(struct side *s, struct rte_mbuf *m)
@@ -120,7 +76,7 @@ static const uint8_t *dns_of(struct rte_mbuf *m)
 static void test_answer_on_the_other_workers_queue_reaches_the_asking_worker(void)
 {
 	uint8_t q[300], r[300];
-	size_t ql = question(q, 0x1111, WIRE_FLAG_RD, "www.fwd.test."), rl;
+	size_t ql = frame_query(q, 0x1111, WIRE_FLAG_RD, "www.fwd.test."), rl;
 	struct rte_mbuf *up, *ans;
 	const uint8_t *f, *d;
 	uint16_t sport, id;
@@ -140,7 +96,7 @@ static void test_answer_on_the_other_workers_queue_reaches_the_asking_worker(voi
 	CHECK(a.w->up->stats.sent == 1);
 
 	/* A forged answer with another ID, on B's queue: handed over, then ignored. */
-	rl = question(r, (uint16_t)(id + 1), WIRE_FLAG_QR | WIRE_FLAG_RD | WIRE_FLAG_RA,
+	rl = frame_query(r, (uint16_t)(id + 1), WIRE_FLAG_QR | WIRE_FLAG_RD | WIRE_FLAG_RA,
 		      "www.fwd.test.");
 	feed(&b, udp_frame(fwd_ip, 53, our_ip, sport, r, rl));
 	upstream_poll(a.w->up, rte_rdtsc());
@@ -148,7 +104,7 @@ static void test_answer_on_the_other_workers_queue_reaches_the_asking_worker(voi
 	CHECK(a.w->up->stats.ignored == 1 && take(a.out) == NULL);
 
 	/* The real answer, also on B's queue. */
-	rl = question(r, id, WIRE_FLAG_QR | WIRE_FLAG_RD | WIRE_FLAG_RA, "www.fwd.test.");
+	rl = frame_query(r, id, WIRE_FLAG_QR | WIRE_FLAG_RD | WIRE_FLAG_RA, "www.fwd.test.");
 	memcpy(r + 12, d + 12, rl - 12);                  /* the question as asked */
 	wire_put_u16(r + 6, 1);
 	memcpy(r + rl, "\xc0\x0c\x00\x01\x00\x01\x00\x00\x01\x2c\x00\x04\xcb\x00\x71\x50", 16);
@@ -175,7 +131,7 @@ static void test_answer_on_the_other_workers_queue_reaches_the_asking_worker(voi
 static void test_second_query_is_a_cache_hit_with_nothing_upstream(void)
 {
 	uint8_t q[300];
-	size_t ql = question(q, 0x2222, WIRE_FLAG_RD, "WWW.fwd.TEST.");
+	size_t ql = frame_query(q, 0x2222, WIRE_FLAG_RD, "WWW.fwd.TEST.");
 	uint64_t sent = a.w->up->stats.sent;
 	struct rte_mbuf *ans;
 	const uint8_t *d;
@@ -198,7 +154,7 @@ static void test_second_query_is_a_cache_hit_with_nothing_upstream(void)
 static void test_hit_close_to_expiry_starts_a_prefetch(void)
 {
 	uint8_t q[300];
-	size_t ql = question(q, 0x3333, WIRE_FLAG_RD, "www.fwd.test.");
+	size_t ql = frame_query(q, 0x3333, WIRE_FLAG_RD, "www.fwd.test.");
 	uint64_t sent = a.w->up->stats.sent;
 	struct rte_mbuf *m;
 	const uint8_t *f;
@@ -223,7 +179,7 @@ static void test_hit_close_to_expiry_starts_a_prefetch(void)
 static void test_same_miss_on_another_worker_joins_the_running_resolution(void)
 {
 	uint8_t q[300], r[300];
-	size_t ql = question(q, 0x4444, WIRE_FLAG_RD, "www2.fwd.test."), rl;
+	size_t ql = frame_query(q, 0x4444, WIRE_FLAG_RD, "www2.fwd.test."), rl;
 	uint64_t sent_a = a.w->up->stats.sent, sent_b = b.w->up->stats.sent;
 	struct rte_mbuf *up, *ans;
 	const uint8_t *f, *d;
@@ -246,7 +202,7 @@ static void test_same_miss_on_another_worker_joins_the_running_resolution(void)
 	f = rte_pktmbuf_mtod(up, const uint8_t *);
 	sport = wire_get_u16(f + 34);
 	d = dns_of(up);
-	rl = question(r, wire_get_u16(d), WIRE_FLAG_QR | WIRE_FLAG_RD | WIRE_FLAG_RA,
+	rl = frame_query(r, wire_get_u16(d), WIRE_FLAG_QR | WIRE_FLAG_RD | WIRE_FLAG_RA,
 		      "www2.fwd.test.");
 	memcpy(r + 12, d + 12, rl - 12);
 	wire_put_u16(r + 6, 1);

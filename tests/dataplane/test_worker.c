@@ -30,15 +30,6 @@
 #include "wire_text.h"
 #include "worker.h"
 
-static int failures;
-
-#define CHECK(cond) do { \
-	if (!(cond)) { \
-		failures++; \
-		fprintf(stderr, "  FAIL %s:%d: %s\n", __FILE__, __LINE__, #cond); \
-	} \
-} while (0)
-
 static struct rte_ring *w_in, *w_out, *k_in, *k_out;
 static struct rte_mempool *pool, *indirect;
 static struct worker *wk;
@@ -50,51 +41,10 @@ static const uint8_t cli_mac[6] = { 0x02, 0, 0, 0, 0, 0x01 };
 static const uint8_t our_ip[4] = { 192, 0, 2, 53 };
 static const uint8_t cli_ip[4] = { 192, 0, 2, 1 };
 
-/* Ethernet + IPv4 + UDP around a DNS message; returns the frame length. */
 static size_t make_udp_frame(uint8_t *f, uint16_t sport, uint16_t dport,
 			     const uint8_t *dns, size_t dlen)
 {
-	uint8_t *ip = f + 14, *udp = f + 34;
-	uint32_t s;
-
-	memcpy(f, our_mac, 6);
-	memcpy(f + 6, cli_mac, 6);
-	f[12] = 0x08;
-	f[13] = 0x00;
-	memset(ip, 0, 20);
-	ip[0] = 0x45;
-	ip[2] = (uint8_t)((20 + 8 + dlen) >> 8);
-	ip[3] = (uint8_t)(20 + 8 + dlen);
-	ip[8] = 64;
-	ip[9] = 17;
-	memcpy(ip + 12, cli_ip, 4);
-	memcpy(ip + 16, our_ip, 4);
-	s = ref_cksum_fold(ref_cksum_add(ip, 20, 0));
-	ip[10] = (uint8_t)(s >> 8);
-	ip[11] = (uint8_t)s;
-	wire_put_u16(udp, sport);
-	wire_put_u16(udp + 2, dport);
-	wire_put_u16(udp + 4, (uint16_t)(8 + dlen));
-	wire_put_u16(udp + 6, 0);
-	memcpy(udp + 8, dns, dlen);
-	s = ref_cksum_add(ip + 12, 8, 17 + 8 + (uint32_t)dlen);
-	s = ref_cksum_fold(ref_cksum_add(udp, 8 + dlen, s));
-	wire_put_u16(udp + 6, s == 0 ? 0xffff : (uint16_t)s);
-	return 34 + 8 + dlen;
-}
-
-static size_t make_query(uint8_t *q, uint16_t id, uint16_t flags, const char *name)
-{
-	size_t n = 12;
-
-	memset(q, 0, 12);
-	wire_put_u16(q, id);
-	wire_put_u16(q + 2, flags);
-	wire_put_u16(q + 4, 1);
-	n += (size_t)wire_text_name(name, strlen(name), NULL, q + n, 255);
-	wire_put_u16(q + n, WIRE_TYPE_A);
-	wire_put_u16(q + n + 2, WIRE_CLASS_IN);
-	return n + 4;
+	return frame_udp4(f, our_mac, cli_mac, cli_ip, sport, our_ip, dport, dns, dlen);
 }
 
 static void inject(struct rte_ring *r, const uint8_t *frame, size_t len)
@@ -123,7 +73,7 @@ static struct rte_mbuf *collect(struct rte_ring *r)
 static void test_dns_query_frame_gets_a_correct_response_frame(void)
 {
 	uint8_t q[300], f[400];
-	size_t ql = make_query(q, 0xbeef, WIRE_FLAG_RD, "www.local.test.");
+	size_t ql = frame_query(q, 0xbeef, WIRE_FLAG_RD, "www.local.test.");
 	struct rte_mbuf *m;
 	const uint8_t *r, *ip, *udp, *dns;
 	uint32_t s;
@@ -180,7 +130,7 @@ static void test_arp_request_is_answered_by_the_dataplane(void)
 static void test_unserved_traffic_goes_to_the_kernel_and_back(void)
 {
 	uint8_t q[300], f[400];
-	size_t ql = make_query(q, 1, 0, "www.local.test.");
+	size_t ql = frame_query(q, 1, 0, "www.local.test.");
 	size_t fl = make_udp_frame(f, 40000, 8053, q, ql); /* UDP to another port */
 	struct rte_mbuf *m;
 
@@ -205,7 +155,7 @@ static void test_unserved_traffic_goes_to_the_kernel_and_back(void)
 static void test_response_message_gets_nothing_and_is_counted(void)
 {
 	uint8_t q[300], f[400];
-	size_t ql = make_query(q, 2, WIRE_FLAG_QR, "www.local.test.");
+	size_t ql = frame_query(q, 2, WIRE_FLAG_QR, "www.local.test.");
 	uint64_t before = wk->qstats.drop_response;
 
 	inject(w_in, f, make_udp_frame(f, 33334, 53, q, ql));
