@@ -5,6 +5,7 @@
  * names table. Runs on worker lcores: no blocking, locking or allocation.
  */
 #include <netinet/in.h>
+#include <string.h>
 
 #include "net_priv.h"
 
@@ -30,6 +31,57 @@ net_ipv4_cksum(const struct rte_ipv4_hdr *ip)
 		RTE_IPV4_IHL_MULTIPLIER;
 
 	return (uint16_t)~rte_raw_cksum(ip, len);
+}
+
+/*
+ * The one's-complement sum of @len bytes at @p added to @sum, unfolded. Four
+ * bytes per addition into a 64-bit accumulator (no carry to fold until the end:
+ * 2^32 additions would be needed to overflow), which is the same sum as 16-bit
+ * words because 2^16 = 1 modulo 2^16 - 1 (RFC 1071 section 2). Several times
+ * fewer additions than DPDK's 16-bit loop on a DNS answer.
+ */
+static uint64_t
+sum_bytes(const uint8_t *p, size_t len, uint64_t sum)
+{
+	uint64_t s0 = 0, s1 = 0;
+	uint32_t w0, w1;
+	uint16_t h = 0;
+
+	for (; len >= 8; p += 8, len -= 8) {
+		memcpy(&w0, p, 4);
+		memcpy(&w1, p + 4, 4);
+		s0 += w0;
+		s1 += w1;
+	}
+	if (len >= 4) {
+		memcpy(&w0, p, 4);
+		s0 += w0;
+		p += 4;
+		len -= 4;
+	}
+	if (len >= 2) {
+		memcpy(&h, p, 2);
+		sum += h;
+		p += 2;
+		len -= 2;
+	}
+	if (len == 1) {
+		h = 0;
+		memcpy(&h, p, 1);   /* the odd byte, padded with zero (RFC 1071) */
+		sum += h;
+	}
+	return sum + s0 + s1;
+}
+
+/* Fold a 64-bit one's-complement sum to 16 bits. */
+static uint16_t
+fold(uint64_t sum)
+{
+	sum = (sum & 0xffffffffu) + (sum >> 32);
+	sum = (sum & 0xffffffffu) + (sum >> 32);
+	sum = (sum & 0xffff) + (sum >> 16);
+	sum = (sum & 0xffff) + (sum >> 16);
+	return (uint16_t)((sum & 0xffff) + (sum >> 16));
 }
 
 /* Sum of the pseudo header (RFC 768 / RFC 8200 section 8.1), unfolded. */
@@ -61,10 +113,8 @@ net_l4_cksum(const struct rte_mbuf *m, uint32_t l3_off, uint8_t proto,
 	if (proto != IPPROTO_ICMP)
 		sum = pseudo_sum(net_at(m, l3_off), proto, l4_len);
 	/* The common case, one segment: sum the bytes directly. */
-	if (m->nb_segs == 1 && (uint64_t)l4_off + l4_len <= m->data_len) {
-		sum = __rte_raw_cksum(net_at(m, l4_off), l4_len, sum);
-		return (uint16_t)~__rte_raw_cksum_reduce(sum);
-	}
+	if (m->nb_segs == 1 && (uint64_t)l4_off + l4_len <= m->data_len)
+		return (uint16_t)~fold(sum_bytes(net_at(m, l4_off), l4_len, sum));
 	if (rte_raw_cksum_mbuf(m, l4_off, l4_len, &data) != 0)
 		return 0xffff; /* out of bounds: never reads as valid */
 	sum += data;
