@@ -12,6 +12,7 @@
 #include <rte_mbuf_dyn.h>
 #include <rte_random.h>
 
+#include "cache_rrset.h"
 #include "upstream.h"
 #include "wire_build.h"
 #include "worker.h"
@@ -472,6 +473,8 @@ static void finish_done(struct upstream *up, struct upstream_query *uq)
 	uint16_t ancount = len > WIRE_HDR_LEN ? wire_get_u16(up->image + 6) : 0;
 
 	up->stats.resolved++;
+	/* The answer's RRsets are in the RRset store already: store_rrsets() kept them,
+	 * with the rank their responses gave them, as those responses came in. */
 	if (len > (size_t)WIRE_HDR_LEN + uq->qlen && len <= CACHE_IMAGE_MAX && !b.ttl_overflow) {
 		struct cache_response r = {
 			.msg = up->image, .len = len, .ttl_off = b.ttl_off,
@@ -772,8 +775,11 @@ void upstream_client_defer(struct upstream *up, struct worker_port *wp, struct r
 	pd->c.wp = wp;
 	pd->c.qi = *qi;
 	memcpy(pd->q, q, qi->q_len);
-	if (client_key(up, &pd->c, &pd->k, pd->q))
+	if (client_key(up, &pd->c, &pd->k, pd->q)) {
+		/* the bucket loads while the rest of the burst is parsed */
+		cache_prefetch_key(up->sh->cache, &pd->k);
 		up->n_pend++;
+	}
 }
 
 void upstream_client_flush(struct upstream *up, uint64_t tsc)
@@ -830,6 +836,65 @@ static void tcp_client_query(struct upstream *up, struct upstream_msg *msg, uint
 
 /* ---- upstream responses ---------------------------------------------------------------- */
 
+/*
+ * What a response to a query's outstanding upstream query may be trusted for, taken
+ * before resolve_response() moves the query on (a referral replaces the zone): the
+ * zone its server was asked as authoritative for (the root for a forwarder, whose
+ * answers are taken as given), and the resolver's count of lame marks, which says
+ * afterwards whether it judged the response lame.
+ */
+struct upstream_asked {
+	uint8_t zone_len;
+	uint8_t zone[WIRE_NAME_MAX];
+	uint64_t lame_marked;
+};
+
+static void asked_of(const struct upstream *up, const struct upstream_query *uq,
+		     struct upstream_asked *a)
+{
+	const struct resolve_dp *dp = &uq->rq.frame[uq->rq.depth].dp;
+
+	a->lame_marked = up->rctx->stats.lame_marked;
+	a->zone_len = 1;
+	a->zone[0] = 0;
+	if (dp->kind != RESOLVE_DP_FORWARD && dp->zone_len > 0) {
+		a->zone_len = dp->zone_len;
+		memcpy(a->zone, dp->zone, dp->zone_len);
+	}
+}
+
+/*
+ * Every response the resolver accepted feeds the RRset store (answers, negative
+ * answers, referrals with their NS, DS and glue; RRSIGs with what they cover), only
+ * inside the asked zone, unless the resolver judged it lame or asks again (TC=1,
+ * EDNS or QNAME-minimisation fallback): what it will not use is not kept either.
+ * The finished answer's RRsets are among them: they came in this way.
+ */
+static void store_rrsets(struct upstream *up, const struct upstream_query *uq,
+			 const struct upstream_asked *a, const uint8_t *msg, size_t len,
+			 uint64_t tsc)
+{
+	if (uq->rq.resend || up->rctx->stats.lame_marked != a->lame_marked)
+		return;
+	cache_rrset_store_msg(up->sh->cache, up->w->lcore_id, msg, len, a->zone, a->zone_len,
+			      cache_time(up, tsc));
+}
+
+/* Hand a response to the resolver; when it accepts it, feed the RRset store. */
+static bool response_accepted(struct upstream *up, struct upstream_query *uq,
+			      const uint8_t *msg, size_t len, const struct resolve_addr *from,
+			      uint64_t tsc)
+{
+	struct upstream_asked asked;
+
+	asked_of(up, uq, &asked);
+	if (resolve_response(up->rctx, &uq->rq, msg, len, from, now_ms(up, tsc)) !=
+	    RESOLVE_RESP_ACCEPTED)
+		return false;
+	store_rrsets(up, uq, &asked, msg, len, tsc);
+	return true;
+}
+
 static void handle_response(struct upstream *up, uint32_t slot, struct rte_mbuf *m,
 			    const struct upstream_meta *mt, uint64_t tsc)
 {
@@ -839,8 +904,7 @@ static void handle_response(struct upstream *up, uint32_t slot, struct rte_mbuf 
 
 	memcpy(from.ip, mt->src, mt->ip_version == 4 ? 4 : 16);
 	if (uq == NULL || !uq->active || uq->local_port != mt->dst_port ||
-	    resolve_response(up->rctx, &uq->rq, msg, mt->payload_len, &from,
-			     now_ms(up, tsc)) != RESOLVE_RESP_ACCEPTED) {
+	    !response_accepted(up, uq, msg, mt->payload_len, &from, tsc)) {
 		up->stats.ignored++;
 		rte_pktmbuf_free(m);
 		return;
@@ -895,8 +959,7 @@ static void tcp_upstream_answer(struct upstream *up, struct upstream_msg *msg, u
 	struct upstream_query *uq = msg->slot < up->n_q ? &up->q[msg->slot] : NULL;
 
 	if (uq == NULL || !uq->active || uq->tcp_gen == 0 || uq->tcp_gen != msg->gen ||
-	    resolve_response(up->rctx, &uq->rq, msg->data, msg->len, &msg->server,
-			     now_ms(up, tsc)) != RESOLVE_RESP_ACCEPTED) {
+	    !response_accepted(up, uq, msg->data, msg->len, &msg->server, tsc)) {
 		up->stats.tcp_upstream_ignored++;
 		rte_mempool_put(up->sh->msg_pool, msg);
 		return;

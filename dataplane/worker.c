@@ -116,19 +116,41 @@ static void worker_to_kernel(struct worker *w, struct worker_port *wp, struct rt
 	}
 }
 
+/* Frames this many packets ahead of the one handled are asked for. */
+#define WORKER_PREFETCH_AHEAD 4
+
+/* Ethernet, IP, UDP and a DNS question, then the answer written over them: the
+ * first three lines of the frame. */
+static inline void prefetch_frame(const struct rte_mbuf *m)
+{
+	const uint8_t *d = rte_pktmbuf_mtod(m, const uint8_t *);
+
+	rte_prefetch0(d);
+	rte_prefetch0(d + RTE_CACHE_LINE_SIZE);
+	rte_prefetch0(d + 2 * RTE_CACHE_LINE_SIZE);
+}
+
 void worker_handle_burst(struct worker *w, struct worker_port *wp,
 			 struct rte_mbuf **pkts, uint16_t n, uint64_t tsc)
 {
 	struct tx_batch tx = { .n = 0 }, kernel = { .n = 0 };
 	struct net_pkt p;
 
+	/* The mbufs and their first bytes are usually in another core's cache (the
+	 * NIC's, or the lcore that freed them): ask for every header at once, then
+	 * for each packet's frame a few packets ahead of its turn. */
+	for (uint16_t i = 0; i < n; i++)
+		rte_prefetch0(pkts[i]);
+	for (uint16_t i = 0; i < n && i < WORKER_PREFETCH_AHEAD; i++)
+		prefetch_frame(pkts[i]);
+
 	/* Pass 1: every packet as far as it goes without the cache; queries for the
 	 * cache wait with their keys computed. */
 	for (uint16_t i = 0; i < n; i++) {
 		struct rte_mbuf *m = pkts[i];
 
-		if (i + 1 < n)
-			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 1], void *));
+		if (i + WORKER_PREFETCH_AHEAD < n)
+			prefetch_frame(pkts[i + WORKER_PREFETCH_AHEAD]);
 		switch (net_rx(w->net, &wp->net, &m, tsc, &p)) {
 		case NET_DNS:
 			worker_answer(w, wp, m, &p, &tx, tsc);

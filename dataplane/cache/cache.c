@@ -2,7 +2,7 @@
  * cache.c - creating and freeing the cache, readers' RCU registration, counters.
  *
  * Everything the cache will ever use is reserved here, sized from the memory limit:
- * the slabs of each size class, their free rings, one rte_hash per shard and each
+ * the slabs of each size class, their free rings, one table per shard and each
  * shard's defer queue. Nothing here runs on the packet path except
  * cache_quiescent() and cache_now().
  */
@@ -42,7 +42,7 @@ static const struct {
 	{ 256, 300 }, { 512, 300 }, { 1024, 220 }, { 2048, 120 }, { 4928, 60 },
 };
 
-/* Heap bytes besides slabs and tables: struct cache, RCU variable, rte_hash and
+/* Heap bytes besides slabs and tables: struct cache, RCU variable, table and
  * ring headers, memzone rounding. Checked by test_cache's memory test. */
 #define CACHE_FIXED_OVERHEAD (256u * 1024)
 #define CACHE_SHARD_OVERHEAD (16u * 1024)
@@ -69,7 +69,7 @@ cache_config_default(struct cache_config *cfg)
 struct cache_plan {
 	uint32_t n_slots[CACHE_N_CLASSES];
 	uint32_t total;
-	uint32_t hash_entries;    /* rte_hash entries per shard (2^k - 1) */
+	uint32_t buckets;         /* table buckets per shard (2^k) */
 	uint32_t dq_size;         /* defer queue places per shard (2^k) */
 	size_t bytes;             /* estimated heap bytes */
 };
@@ -88,12 +88,12 @@ plan_for(struct cache_plan *p, size_t slab_budget, uint32_t shards)
 		bytes += (size_t)rte_align32pow2(p->n_slots[i] + 1) * sizeof(uint32_t) + 256;
 	}
 	uint32_t per_shard = p->total / shards + 1;
-	uint32_t cap = rte_align32pow2(per_shard + per_shard / 4 + 64);
 
-	p->hash_entries = cap - 1;
+	/* two ways per slot the shard may hold (more when a shard gets more than its
+	 * share): a key's primary bucket is then rarely full */
+	p->buckets = rte_align32pow2(per_shard * 2 / CACHE_TABLE_WAYS + 1);
 	p->dq_size = rte_align32pow2(per_shard / 2 + 64);
-	/* rte_hash: 16-byte key slots, 64-byte buckets of 8, a ring of free slot ids */
-	bytes += (size_t)shards * ((size_t)cap * 16 + (size_t)cap / 8 * 64 + (size_t)cap * 4);
+	bytes += (size_t)shards * cache_table_size(p->buckets);
 	bytes += (size_t)shards * p->dq_size * sizeof(struct cache_retired);
 	p->bytes = bytes;
 }
@@ -115,8 +115,10 @@ plan_cache(struct cache_plan *p, size_t limit, uint32_t shards)
 		budget -= over > budget / 64 ? over : budget / 64;
 	}
 	for (unsigned int i = 0; i < CACHE_N_CLASSES; i++)
-		if (p->n_slots[i] == 0)
+		if (p->n_slots[i] == 0 || p->n_slots[i] > CACHE_REF_IDX_MASK)
 			return -EINVAL;
+	if (p->buckets > CACHE_TABLE_MAX_BUCKETS)
+		return -EINVAL;
 	return 0;
 }
 
@@ -133,24 +135,6 @@ heap_allocated(void)
 			sum += st.heap_allocsz_bytes;
 	}
 	return sum;
-}
-
-static uint32_t
-key_sig(const void *key, uint32_t key_len, uint32_t init_val)
-{
-	uint64_t h;
-
-	RTE_SET_USED(key_len);
-	RTE_SET_USED(init_val);
-	memcpy(&h, key, sizeof(h));
-	return cache_sig(h);
-}
-
-static int
-key_equal(const void *a, const void *b, size_t len)
-{
-	RTE_SET_USED(len);
-	return memcmp(a, b, sizeof(uint64_t));
 }
 
 static int
@@ -186,28 +170,19 @@ static int
 create_shard(struct cache *c, struct cache_shard *s, const struct cache_plan *p,
 	     int socket, unsigned int id, unsigned int si)
 {
-	char name[RTE_HASH_NAMESIZE];
-	struct rte_hash_parameters hp = {
-		.name = name,
-		.entries = p->hash_entries,
-		.key_len = sizeof(uint64_t),
-		.hash_func = key_sig,
-		.socket_id = socket,
-		/* one writer at a time: the shard lock, not rte_hash's, ensures it */
-		.extra_flag = RTE_HASH_EXTRA_FLAGS_RW_CONCURRENCY_LF,
-	};
+	int rc;
 
 	RTE_SET_USED(c);
-	snprintf(name, sizeof(name), "cache%u_s%u", id, si);
+	RTE_SET_USED(id);
+	RTE_SET_USED(si);
 	rte_spinlock_init(&s->lock);
-	s->h = rte_hash_create(&hp);
+	rc = cache_table_init(&s->t, p->buckets, socket);
 	s->dq = rte_zmalloc_socket("cache_dq", p->dq_size * sizeof(*s->dq),
 				   RTE_CACHE_LINE_SIZE, socket);
 	s->dq_mask = p->dq_size - 1;
-	if (s->h == NULL || s->dq == NULL)
-		return -ENOMEM;
-	rte_hash_set_cmp_func(s->h, key_equal);
-	return 0;
+	if (rc == 0 && s->dq == NULL)
+		rc = -ENOMEM;
+	return rc;
 }
 
 static bool
@@ -274,7 +249,7 @@ cache_free(struct cache *c)
 	if (c == NULL)
 		return;
 	for (unsigned int i = 0; c->shards != NULL && i < c->cfg.shards; i++) {
-		rte_hash_free(c->shards[i].h);
+		cache_table_free(&c->shards[i].t);
 		rte_free(c->shards[i].dq);
 	}
 	for (unsigned int i = 0; i < CACHE_N_CLASSES; i++) {
@@ -357,6 +332,6 @@ cache_count(const struct cache *c)
 	uint32_t n = 0;
 
 	for (unsigned int i = 0; i < c->cfg.shards; i++)
-		n += (uint32_t)rte_hash_count(c->shards[i].h);
+		n += __atomic_load_n(&c->shards[i].t.count, __ATOMIC_RELAXED);
 	return n;
 }

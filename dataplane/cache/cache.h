@@ -6,7 +6,7 @@
  * question bytes written over the stored ones, and a TTL patch.
  *
  * Readers (cache_lookup) never lock, never make a syscall, never allocate: the
- * tables are rte_hash with RTE_HASH_EXTRA_FLAGS_RW_CONCURRENCY_LF, and memory of a
+ * table is lock-free for readers (cache_table.h), and memory of a
  * replaced or evicted entry is reused only after every registered reader has
  * called cache_quiescent() (QSBR RCU). Writers (cache_insert) take the spinlock of
  * one shard of the table for a few hundred nanoseconds; all memory comes from
@@ -45,7 +45,21 @@
 	X(evicted,          "entries evicted to make room") \
 	X(evicted_expired,  "evicted entries that were already past their stale window") \
 	X(reclaimed,        "entries whose memory came back after a grace period") \
-	X(lock_contended,   "writer lock acquisitions that had to wait")
+	X(lock_contended,   "writer lock acquisitions that had to wait") \
+	X(rrset_lookups,    "RRset store lookups") \
+	X(rrset_hits,       "RRset lookups that found a live RRset") \
+	X(rrset_misses,     "RRset lookups that found none, or an expired one") \
+	X(rrset_inserts,    "RRsets stored where none was cached") \
+	X(rrset_replaced,   "RRsets stored over a cached one (expired, or of no higher rank)") \
+	X(rrset_kept,       "RRsets not stored: the cached one ranks higher or is secure") \
+	X(rrset_unchanged,  "RRsets not stored: the same records are cached at that rank and status") \
+	X(rrset_invalid,    "RRsets refused: bad name, type, class, rank, counts or lengths") \
+	X(rrset_too_big,    "RRsets refused: more records or bytes than one entry holds") \
+	X(rrset_nomem,      "RRsets dropped: no free slot, or the shard was full") \
+	X(rrset_status_set, "validation statuses set (the entry replaced by a copy)") \
+	X(rrset_status_lost,"status changes dropped: RRset gone, expired, changed, or no memory") \
+	X(rrset_msgs,       "DNS messages walked into the RRset store") \
+	X(rrset_out_of_bailiwick, "RRsets skipped: owner outside the responding server's zone")
 
 struct cache_stats {
 #define CACHE_COUNTER_FIELD(name, help) uint64_t name;
@@ -187,8 +201,16 @@ enum cache_result cache_lookup(struct cache *c, unsigned int lcore, const struct
 			       uint8_t *out, size_t cap, size_t *out_len);
 
 /*
+ * cache_prefetch_key - start loading the table bucket of @k (one cache line, found
+ * from the hash alone): call it as soon as a key is made, then cache_prefetch_burst
+ * over the burst's keys, then the lookups. A hint only, like cache_prefetch_burst.
+ */
+void cache_prefetch_key(const struct cache *c, const struct cache_key *k);
+
+/*
  * cache_prefetch_burst - start loading into the CPU cache what cache_lookup() of
- * each of the @n keys will read (hash buckets and keys, the entry and its image),
+ * each of the @n keys will read (the entry and its image, found through the bucket
+ * cache_prefetch_key asked for),
  * so that the lookups of a burst made right after overlap their memory latency
  * instead of waiting for it one after another. A hint only: nothing is counted,
  * copied or claimed; any lookup may still be made without it. Reader @lcore's rules

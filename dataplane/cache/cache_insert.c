@@ -3,11 +3,10 @@
  * publish, retire, reclaim.
  *
  * A writer fills a slot it owns with no lock held, then holds its shard's lock only
- * for rte_hash's add (which swaps the data pointer atomically for readers) and
- * for queueing the entry it replaced. Retired entries wait in the shard's FIFO
- * with an RCU token; once every reader has passed a quiescent state after that
- * token, their rte_hash key slot (for deleted keys) and their memory slot are
- * freed. Lock order: at most one shard lock at a time, never while allocating.
+ * for the table's add (which publishes or swaps the entry reference atomically for
+ * readers: cache_table.h) and for queueing the entry it replaced. Retired entries
+ * wait in the shard's FIFO with an RCU token; once every reader has passed a
+ * quiescent state after that token, their memory slot is freed. Lock order: at most one shard lock at a time, never while allocating.
  *
  * Eviction (sampled LRU): look at cfg.evict_samples random slots of the class
  * that is short, take the live one used least recently (an entry past its stale
@@ -132,8 +131,6 @@ cache_shard_reclaim(struct cache *c, struct cache_shard *s, struct cache_lcore *
 
 		if (rte_rcu_qsbr_check(c->qsbr, r->token, false) != 1)
 			break;
-		if (r->key_pos >= 0)
-			rte_hash_free_key_with_position(s->h, r->key_pos);
 		free_entry(c, r->e);
 		s->dq_head++;
 		n++;
@@ -152,14 +149,13 @@ dq_room(struct cache *c, struct cache_shard *s, struct cache_lcore *lc)
 }
 
 static void
-retire(struct cache *c, struct cache_shard *s, struct cache_entry *e, int32_t key_pos)
+retire(struct cache *c, struct cache_shard *s, struct cache_entry *e)
 {
 	struct cache_retired *r = &s->dq[s->dq_tail & s->dq_mask];
 
 	__atomic_store_n(&e->state, CACHE_STATE_RETIRED, __ATOMIC_RELAXED);
 	r->token = rte_rcu_qsbr_start(c->qsbr);
 	r->e = e;
-	r->key_pos = key_pos;
 	s->dq_tail++;
 }
 
@@ -168,14 +164,11 @@ static bool
 delete_locked(struct cache *c, struct cache_shard *s, struct cache_lcore *lc,
 	      struct cache_entry *e)
 {
-	int32_t pos;
-
 	if (!dq_room(c, s, lc))
 		return false;
-	pos = rte_hash_del_key_with_hash(s->h, &e->hash, cache_sig(e->hash));
-	if (pos < 0)
+	if (cache_table_del(c, &s->t, e) < 0)
 		return false;   /* cannot happen while the LIVE state is kept right */
-	retire(c, s, e, pos);
+	retire(c, s, e);
 	return true;
 }
 
@@ -281,8 +274,8 @@ soa_negative_ttl(const struct cache_response *r, uint16_t off, uint32_t ttl)
 	return RTE_MIN(ttl, get32(r->msg + off + 6 + rdlen - 4));
 }
 
-static uint32_t
-clamp_ttl(const struct cache_config *cfg, uint32_t ttl, bool negative)
+uint32_t
+cache_ttl_clamp(const struct cache_config *cfg, uint32_t ttl, bool negative)
 {
 	if (ttl > INT32_MAX)            /* RFC 2181 §8: treat as zero */
 		ttl = 0;
@@ -346,12 +339,12 @@ fill_entry(const struct cache *c, struct cache_entry *e, const struct cache_key 
 
 		if (r->negative && get16(r->msg + o - 4) == DNS_TYPE_SOA)
 			ttl = soa_negative_ttl(r, o, ttl);
-		orig[i] = clamp_ttl(cfg, ttl, r->negative);
+		orig[i] = cache_ttl_clamp(cfg, ttl, r->negative);
 		off[i] = o;
 		life = RTE_MIN(life, orig[i]);
 	}
 	if (r->ttl_count == 0)
-		life = clamp_ttl(cfg, r->ttl_if_none, r->negative);
+		life = cache_ttl_clamp(cfg, r->ttl_if_none, r->negative);
 	rte_memcpy(img, r->msg, r->len);
 	img[0] = img[1] = 0;
 	memcpy(img + 12, k->name, k->name_len);
@@ -371,36 +364,54 @@ class_for(const struct cache *c, size_t need)
 	return -1;
 }
 
+int
+cache_slot_alloc(struct cache *c, struct cache_lcore *lc, size_t need, uint32_t now,
+		 struct cache_entry **out)
+{
+	int ci = class_for(c, need);
+
+	if (ci < 0)
+		return -E2BIG;
+	*out = alloc_slot(c, lc, (unsigned int)ci, now);
+	return *out != NULL ? 0 : -ENOMEM;
+}
+
+void
+cache_slot_release(struct cache *c, struct cache_entry *e)
+{
+	free_entry(c, e);
+}
+
 /* ---- publishing ---------------------------------------------------------------- */
 
-/* Put e into its shard in place of any entry for the same key. */
-static int
-publish(struct cache *c, struct cache_lcore *lc, struct cache_entry *e)
+int
+cache_publish(struct cache *c, struct cache_lcore *lc, struct cache_entry *e,
+	      cache_may_replace_fn may_replace, const void *arg)
 {
 	uint32_t si = (uint32_t)(e->hash >> 32) & c->shard_mask;
 	struct cache_shard *s = &c->shards[si];
-	void *old = NULL;
+	struct cache_entry *old;
 	int rc;
 
 	shard_lock(s, lc);
-	rc = rte_hash_lookup_with_hash_data(s->h, &e->hash, cache_sig(e->hash), &old);
-	if (rc >= 0 && !dq_room(c, s, lc)) {
+	old = cache_table_find(c, e->hash);
+	if (may_replace != NULL && !may_replace(old, arg)) {
+		rc = -EEXIST;
+		goto out;
+	}
+	if (old != NULL && !dq_room(c, s, lc)) {
 		rc = -ENOMEM;
 		goto out;
 	}
 	__atomic_store_n(&e->state, CACHE_STATE_LIVE | si, __ATOMIC_RELEASE);
-	/* release store of the data pointer: readers see a complete entry */
-	rc = rte_hash_add_key_with_hash_data(s->h, &e->hash, cache_sig(e->hash), e);
+	/* release store of the reference: readers see a complete entry */
+	rc = cache_table_put(c, &s->t, e, &old);
 	if (rc < 0) {
 		__atomic_store_n(&e->state, CACHE_STATE_OWNED, __ATOMIC_RELAXED);
-		rc = -ENOSPC;
 		goto out;
 	}
-	if (old != NULL) {
-		retire(c, s, old, -1);
-		lc->stats.replaced++;
-	}
-	rc = 0;
+	if (old != NULL)
+		retire(c, s, old);
 out:
 	cache_shard_reclaim(c, s, lc, RECLAIM_BATCH);
 	rte_spinlock_unlock(&s->lock);
@@ -430,7 +441,9 @@ cache_insert(struct cache *c, unsigned int lcore, const struct cache_key *k,
 		return -ENOMEM;
 	}
 	fill_entry(c, e, k, r, now);
-	rc = publish(c, lc, e);
+	rc = cache_publish(c, lc, e, NULL, NULL);
+	if (rc == 1)
+		lc->stats.replaced++;
 	if (rc < 0) {
 		if (rc == -ENOSPC)
 			lc->stats.insert_table_full++;
@@ -448,12 +461,12 @@ cache_remove(struct cache *c, unsigned int lcore, const struct cache_key *k)
 {
 	struct cache_lcore *lc = &c->lcore[lcore];
 	struct cache_shard *s = cache_shard_of(c, k->hash);
-	void *data;
+	struct cache_entry *e;
 	int rc = -ENOENT;
 
 	shard_lock(s, lc);
-	if (rte_hash_lookup_with_hash_data(s->h, &k->hash, cache_sig(k->hash), &data) >= 0 &&
-	    delete_locked(c, s, lc, data))
+	e = cache_table_find(c, k->hash);
+	if (e != NULL && delete_locked(c, s, lc, e))
 		rc = 0;
 	rte_spinlock_unlock(&s->lock);
 	return rc;

@@ -52,10 +52,10 @@ cache_hash_key(const uint64_t seed[2], const uint8_t *name, size_t len,
 	return fold_mul(h, k0 ^ seed[0]) ^ h;
 }
 
-/* Copy the uncompressed name at the start of @q into @out lowercased; its length
- * (root label included), or -EINVAL when it is not a valid name inside @qlen. */
+/* Length of the uncompressed name at the start of @q (root label included), or
+ * -EINVAL when it is not a valid name inside @qlen: one hop per label. */
 static int
-copy_name_lower(const uint8_t *q, size_t qlen, uint8_t *out)
+name_length(const uint8_t *q, size_t qlen)
 {
 	size_t off = 0;
 
@@ -64,25 +64,58 @@ copy_name_lower(const uint8_t *q, size_t qlen, uint8_t *out)
 			return -EINVAL;
 		uint8_t l = q[off];
 
-		out[off] = l;
 		if (l == 0)
 			return (int)off + 1;
 		if (l > 63 || off + 1 + l > qlen || off + 1 + l >= 255)
 			return -EINVAL;
-		for (unsigned int j = 1; j <= l; j++) {
-			uint8_t ch = q[off + j];
-
-			out[off + j] = (ch >= 'A' && ch <= 'Z') ? ch + ('a' - 'A') : ch;
-		}
 		off += 1 + l;
 	}
+}
+
+/* Eight bytes lowercased at once: 'A'..'Z' gain 0x20, every other byte (label
+ * lengths are below 64, so never letters) stays as it is. */
+static inline uint64_t
+lower8(uint64_t x)
+{
+	const uint64_t ones = 0x0101010101010101ull, high = 0x8080808080808080ull;
+	uint64_t low7 = x & ~high;
+	uint64_t ge_a = low7 + ones * (0x80 - 'A');        /* high bit: >= 'A' */
+	uint64_t gt_z = low7 + ones * (0x80 - 'Z' - 1);    /* high bit: > 'Z' */
+	uint64_t upper = ge_a & ~gt_z & ~x & high;
+
+	return x | (upper >> 2);
+}
+
+/* Copy the uncompressed name at the start of @q into @out lowercased; its length
+ * (root label included), or -EINVAL when it is not a valid name inside @qlen. */
+int
+cache_name_lower(const uint8_t *q, size_t qlen, uint8_t *out)
+{
+	int n = name_length(q, qlen);
+	size_t i = 0;
+	uint64_t w;
+
+	if (n < 0)
+		return n;
+	for (; i + 8 <= (size_t)n; i += 8) {
+		memcpy(&w, q + i, 8);
+		w = lower8(w);
+		memcpy(out + i, &w, 8);
+	}
+	if (i < (size_t)n) {
+		w = 0;
+		memcpy(&w, q + i, (size_t)n - i);
+		w = lower8(w);
+		memcpy(out + i, &w, (size_t)n - i);
+	}
+	return n;
 }
 
 int
 cache_key_init(const struct cache *c, struct cache_key *k, const uint8_t *q,
 	       size_t qlen, unsigned int flags)
 {
-	int n = copy_name_lower(q, qlen, k->name);
+	int n = cache_name_lower(q, qlen, k->name);
 
 	if (n < 0 || qlen != (size_t)n + 4 || (flags & ~(CACHE_KEY_DO | CACHE_KEY_CD)))
 		return -EINVAL;

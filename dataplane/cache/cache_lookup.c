@@ -19,12 +19,10 @@
 static struct cache_entry *
 find_entry(struct cache *c, struct cache_lcore *lc, const struct cache_key *k)
 {
-	struct cache_shard *s = cache_shard_of(c, k->hash);
-	void *data;
+	struct cache_entry *e = cache_table_find(c, k->hash);
 
-	if (rte_hash_lookup_with_hash_data(s->h, &k->hash, cache_sig(k->hash), &data) < 0)
+	if (e == NULL)
 		return NULL;
-	struct cache_entry *e = data;
 	const uint8_t *q = cache_entry_image(e) + 12;
 
 	if (e->name_len != k->name_len || e->key_flags != k->flags ||
@@ -65,19 +63,6 @@ copy_patched(struct cache_entry *e, const struct cache_key *k, uint16_t id,
 	return e->image_len;
 }
 
-/* Recency hint: one relaxed store per entry per second, not one per hit. */
-static inline void
-touch(struct cache_entry *e, uint32_t now)
-{
-	if (__atomic_load_n(&e->last_used, __ATOMIC_RELAXED) != now) {
-		uint8_t n = __atomic_load_n(&e->hit_seconds, __ATOMIC_RELAXED);
-
-		__atomic_store_n(&e->last_used, now, __ATOMIC_RELAXED);
-		if (n != UINT8_MAX)
-			__atomic_store_n(&e->hit_seconds, n + 1, __ATOMIC_RELAXED);
-	}
-}
-
 /* True for the one caller that gets to refresh an entry close to expiry. */
 static inline bool
 claim_prefetch(struct cache_entry *e, uint32_t now)
@@ -97,22 +82,34 @@ prefetch_entry(const void *e)
 		rte_prefetch0((const uint8_t *)e + l * RTE_CACHE_LINE_SIZE);
 }
 
+void
+cache_prefetch_key(const struct cache *c, const struct cache_key *k)
+{
+	cache_table_prefetch(&cache_shard_of(c, k->hash)->t, k->hash);
+}
+
 /*
- * One rte_hash lookup per key (its bucket and key slot: misses of their own in a
- * large cache), then a prefetch of the entry found, so that the entries' misses
- * overlap each other and the lookups that follow. (rte_hash's bulk lookup, per
- * shard, was measured no better: a burst puts one or two keys in each shard.)
+ * Second step of a burst: the primary buckets were asked for as the keys were
+ * made (cache_prefetch_key), so by now they are in (or on their way to) the CPU
+ * cache; a signature match there names the entry to load. No full-key check, no
+ * alternate bucket: a wrong or missing guess only costs the prefetch.
  */
 void
 cache_prefetch_burst(struct cache *c, const struct cache_key *const keys[], unsigned int n)
 {
 	for (unsigned int i = 0; i < n; i++) {
-		const struct cache_key *k = keys[i];
-		struct cache_shard *s = cache_shard_of(c, k->hash);
-		void *data;
+		const struct cache_table *t = &cache_shard_of(c, keys[i]->hash)->t;
+		const struct cache_bucket *b = &t->b[cache_table_primary(t, keys[i]->hash)];
+		uint32_t sig = cache_table_sig(keys[i]->hash);
 
-		if (rte_hash_lookup_with_hash_data(s->h, &k->hash, cache_sig(k->hash), &data) >= 0)
-			prefetch_entry(data);
+		for (unsigned int w = 0; w < CACHE_TABLE_WAYS; w++) {
+			uint32_t ref = __atomic_load_n(&b->ref[w], __ATOMIC_RELAXED);
+
+			if (__atomic_load_n(&b->sig[w], __ATOMIC_RELAXED) == sig && ref != 0) {
+				prefetch_entry(cache_ref_entry(c, ref));
+				break;
+			}
+		}
 	}
 }
 
@@ -147,7 +144,7 @@ cache_lookup(struct cache *c, unsigned int lcore, const struct cache_key *k,
 		return CACHE_TOO_BIG;
 	}
 	*out_len = copy_patched(e, k, id, now, stale, c->cfg.stale_ttl, out);
-	touch(e, now);
+	cache_entry_touch(e, now);
 	if (stale) {
 		lc->stats.stale_served++;
 		return CACHE_HIT_STALE;

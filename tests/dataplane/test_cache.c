@@ -174,6 +174,36 @@ drop_cache(struct cache *c)
 
 /* ---- tests ---- */
 
+/* Keys lowercase 'A'..'Z' and nothing else, whatever the byte and wherever it sits
+ * in the name (the key maker works on eight bytes at a time). */
+static void
+test_key_lowercases_ascii_letters_only(void)
+{
+	struct cache *c = new_cache(4u << 20, 4, 0);
+
+	for (unsigned int b = 1; b < 256; b++) {
+		for (unsigned int pos = 0; pos < 20; pos++) {
+			uint8_t q[64] = { 21 }, want[64] = { 21 };
+			struct cache_key k;
+
+			memset(q + 1, 'x', 21);
+			memset(want + 1, 'x', 21);
+			q[1 + pos] = (uint8_t)b;
+			want[1 + pos] = (uint8_t)(b >= 'A' && b <= 'Z' ? b + 32 : b);
+			q[22] = 0;
+			want[22] = 0;
+			q[23] = 0;
+			q[24] = 1;
+			q[25] = 0;
+			q[26] = 1;
+			CHECK_EQ(cache_key_init(c, &k, q, 27, 0), 0);
+			CHECK_EQ(k.name_len, 23);
+			CHECK(memcmp(k.name, want, 23) == 0);
+		}
+	}
+	drop_cache(c);
+}
+
 static void
 test_hit_is_byte_exact_with_client_id_and_case(void)
 {
@@ -629,6 +659,7 @@ main(int argc, char **argv)
 	}
 	me = rte_lcore_id();
 #define RUN(t) do { printf("%s\n", #t); t(); } while (0)
+	RUN(test_key_lowercases_ascii_letters_only);
 	RUN(test_hit_is_byte_exact_with_client_id_and_case);
 	RUN(test_ttls_count_down_and_expiry_is_a_miss);
 	RUN(test_stale_window_serves_only_when_asked_with_stale_ttl);

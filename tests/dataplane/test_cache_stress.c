@@ -4,7 +4,9 @@
  * looks up, removes and lets expire the SAME small set of keys for a bounded
  * time, in a cache small enough that every class evicts all the time. A fake clock
  * runs at 1000 seconds per real second so TTLs (1-5 s) and the stale window (3 s)
- * pass many times.
+ * pass many times. A quarter of the operations go to the RRset store instead, for
+ * the same names and type (inserts at random ranks, status changes, lookups), so
+ * both kinds of entry share slots, shards and defer queues.
  *
  * Every answer a reader gets must be one whole entry as some writer built it: the
  * big record's RDATA carries (key, version, writer, length) and a pattern derived
@@ -23,6 +25,7 @@
 #include <rte_lcore.h>
 
 #include "cache.h"
+#include "cache_rrset.h"
 
 #define STRESS_SECONDS 3
 #define STRESS_MAX_OPS 50000000ull
@@ -35,6 +38,7 @@ static uint64_t t_start, t_end, tsc_per_fake_second;
 
 struct lcore_result {
 	uint64_t ops, inserts, hits, stale, misses, removes, bad;
+	uint64_t rr_inserts, rr_hits, rr_status;
 } __rte_cache_aligned;
 static struct lcore_result results[RTE_MAX_LCORE];
 
@@ -175,6 +179,109 @@ verify(const uint8_t *m, size_t len, uint32_t key, uint16_t id, enum cache_resul
 	return 0;
 }
 
+/* ---- RRsets: the same names, type A, RDATA that proves itself whole ---- */
+
+#define RR_HDR 10           /* key 4, version 4, writer 1, index 1 */
+#define SIG_LEN 23          /* 18 fixed bytes, root signer, 4-byte checksum */
+#define RRSET_WHY(status) ((uint16_t)(100 + (status)))
+
+/*
+ * 1..8 RRs of (key, version, writer, index) and a pattern, up to 3.8 KB in all, and
+ * one RRSIG whose "signature" is a checksum of every RR's RDATA.
+ */
+static void
+build_rrset(struct cache_rrset *rs, uint32_t key, uint32_t version, uint8_t writer,
+	    uint64_t rng, uint32_t ttl)
+{
+	unsigned int n = 1 + (unsigned int)(rng % 8);
+	size_t max = (rng >> 60) < 2 ? 470 : 120;
+	uint32_t sum = 2166136261u;
+	uint8_t rd[512];
+
+	cache_rrset_init(rs, ttl, (enum cache_rrset_rank)(1 + (rng >> 8) % CACHE_RANK_MAX),
+			 CACHE_RRSET_INDETERMINATE);
+	for (unsigned int i = 0; i < n; i++) {
+		size_t len = RR_HDR + (size_t)((rng >> (12 + 5 * i)) % max);
+
+		put32(rd, key);
+		put32(rd + 4, version);
+		rd[8] = writer;
+		rd[9] = (uint8_t)i;
+		for (size_t j = RR_HDR; j < len; j++)
+			rd[j] = pattern(key, version, j + i);
+		cache_rrset_add_rr(rs, rd, len);
+		sum = fnv(rd, len, sum);
+	}
+	memset(rd, 0, SIG_LEN);
+	put16(rd, 1);
+	put32(rd + 19, sum);
+	cache_rrset_add_sig(rs, rd, SIG_LEN);
+}
+
+/* Check an RRset the store gave for key; 0 when it is one whole RRset. */
+static int
+verify_rrset(const struct cache_rrset *rs, uint32_t key)
+{
+	uint32_t sum = 2166136261u, version;
+
+	if (rs->rr_count < 1 || rs->rr_count > 8 || rs->sig_count != 1)
+		return 1;
+	if (rs->ttl > MAX_TTL || rs->rank == CACHE_RANK_NONE || rs->rank > CACHE_RANK_MAX ||
+	    rs->status > CACHE_RRSET_BOGUS)
+		return 2;
+	if (rs->status != CACHE_RRSET_INDETERMINATE && rs->why != RRSET_WHY(rs->status))
+		return 3;
+	version = get32(cache_rrset_rdata(rs, 0) + 4);
+	for (unsigned int i = 0; i < rs->rr_count; i++) {
+		const uint8_t *rd = cache_rrset_rdata(rs, i);
+
+		if (rs->rdoff[i] + rs->rdlen[i] > rs->data_len || rs->rdlen[i] < RR_HDR ||
+		    get32(rd) != key || get32(rd + 4) != version || rd[9] != i)
+			return 4;
+		for (size_t j = RR_HDR; j < rs->rdlen[i]; j++)
+			if (rd[j] != pattern(key, version, j + i))
+				return 5;
+		sum = fnv(rd, rs->rdlen[i], sum);
+	}
+	if (rs->rdlen[rs->rr_count] != SIG_LEN || get32(cache_rrset_sig(rs, 0) + 19) != sum)
+		return 6;
+	return 0;
+}
+
+/* One operation on the RRset of key: insert (30 %), status change (10 %), lookup. */
+static void
+rrset_op(struct lcore_result *res, unsigned int lcore, uint32_t key, const uint8_t *q,
+	 uint64_t rng, uint32_t *version, uint32_t now)
+{
+	struct cache_rrset rs;
+	struct cache_rrset_key k;
+	uint32_t op = (uint32_t)(rng >> 40) % 100;
+
+	if (cache_rrset_key_init(cache, &k, q, QLEN - 4, 1, 1) != 0) {
+		res->bad++;
+		return;
+	}
+	if (op < 30) {
+		build_rrset(&rs, key, ++*version, (uint8_t)lcore, rng,
+			    1 + (uint32_t)(rng >> 52) % MAX_TTL);
+		int rc = cache_rrset_insert(cache, lcore, &k, &rs, now);
+
+		res->rr_inserts += rc == CACHE_RRSET_INSERTED || rc == CACHE_RRSET_REPLACED;
+	} else if (op < 40) {
+		enum cache_rrset_status st = (enum cache_rrset_status)((rng >> 20) % 4);
+
+		if (cache_rrset_set_status(cache, lcore, &k, st, RRSET_WHY(st),
+					   (rng & 1) ? UINT32_MAX : 2, now) == 0)
+			res->rr_status++;
+	} else if (cache_rrset_lookup(cache, lcore, &k, now, &rs) == CACHE_RRSET_HIT) {
+		int why = verify_rrset(&rs, key);
+
+		res->rr_hits++;
+		if (why != 0 && res->bad++ < 5)
+			fprintf(stderr, "  lcore %u key %u: torn RRset (check %d)\n", lcore, key, why);
+	}
+}
+
 static int
 stress_lcore(void *arg)
 {
@@ -200,7 +307,9 @@ stress_lcore(void *arg)
 			struct cache_key k;
 
 			cache_key_init(cache, &k, q, question(q, key), 0);
-			if (op < 35) {
+			if ((rng >> 56) % 4 == 0) {
+				rrset_op(res, lcore, key, q, rng, &version, now);
+			} else if (op < 35) {
 				uint32_t t = 1 + (uint32_t)(rng >> 20) % MAX_TTL;
 				uint32_t ttl[3] = { t, t + 1, t };
 				uint16_t off[3];
@@ -284,14 +393,20 @@ main(int argc, char **argv)
 		struct lcore_result *r = &results[l];
 
 		printf("  lcore %u: %lu ops, %lu inserts, %lu hits, %lu stale, %lu misses, "
-		       "%lu removes, %lu torn\n", l, (unsigned long)r->ops,
+		       "%lu removes, %lu RRset inserts, %lu RRset hits, %lu statuses, %lu torn\n",
+		       l, (unsigned long)r->ops,
 		       (unsigned long)r->inserts, (unsigned long)r->hits, (unsigned long)r->stale,
-		       (unsigned long)r->misses, (unsigned long)r->removes, (unsigned long)r->bad);
+		       (unsigned long)r->misses, (unsigned long)r->removes,
+		       (unsigned long)r->rr_inserts, (unsigned long)r->rr_hits,
+		       (unsigned long)r->rr_status, (unsigned long)r->bad);
 		sum.ops += r->ops;
 		sum.inserts += r->inserts;
 		sum.hits += r->hits;
 		sum.stale += r->stale;
 		sum.bad += r->bad;
+		sum.rr_inserts += r->rr_inserts;
+		sum.rr_hits += r->rr_hits;
+		sum.rr_status += r->rr_status;
 	}
 	cache_stats_sum(cache, &st);
 	printf("  cache: %u slots, %lu replaced, %lu evicted, %lu reclaimed, %lu expired, "
@@ -303,7 +418,9 @@ main(int argc, char **argv)
 	rte_eal_cleanup();
 	/* the run must have exercised what it claims to: writes, hits, stale, eviction */
 	int ok = sum.bad == 0 && rte_lcore_count() >= 2 && sum.inserts > 0 && sum.hits > 0 &&
-		 st.replaced > 0 && st.evicted > 0 && st.reclaimed > 0;
+		 st.replaced > 0 && st.evicted > 0 && st.reclaimed > 0 &&
+		 sum.rr_inserts > 0 && sum.rr_hits > 0 && sum.rr_status > 0 &&
+		 st.rrset_replaced > 0 && st.rrset_kept > 0 && st.key_mismatch == 0;
 
 	printf("%s: %lu ops on %u lcores, %lu torn answers\n", ok ? "PASS" : "FAIL",
 	       (unsigned long)sum.ops, rte_lcore_count(), (unsigned long)sum.bad);

@@ -18,6 +18,7 @@
 #include <rte_ring.h>
 
 #include "cache.h"
+#include "cache_rrset.h"
 #include "frame_check.h"
 #include "port.h"
 #include "upstream.h"
@@ -31,6 +32,7 @@ struct side {
 };
 
 static struct side a, b;
+static struct cache *cache;
 static struct rte_mempool *pool, *indirect;
 static struct query_env env;
 static struct net_neigh neigh;
@@ -126,6 +128,27 @@ static void test_answer_on_the_other_workers_queue_reaches_the_asking_worker(voi
 	CHECK(wire_get_u16(d + 6) == 1);
 	CHECK(memcmp(d + rte_pktmbuf_pkt_len(ans) - 42 - 4, "\xcb\x00\x71\x50", 4) == 0);
 	rte_pktmbuf_free(ans);
+}
+
+/* The accepted answer went into the RRset store too (a forwarder: AA=0, answer rank);
+ * the forged one did not. */
+static void test_accepted_answer_feeds_the_rrset_store(void)
+{
+	struct cache_stats st;
+	struct cache_rrset_key k;
+	struct cache_rrset rs;
+	uint8_t n[32];
+	int nl = wire_text_name("WWW.fwd.test.", 13, NULL, n, sizeof(n));
+
+	cache_stats_sum(cache, &st);
+	CHECK(st.rrset_msgs == 1 && st.rrset_inserts == 1);
+	CHECK(nl > 0 && cache_rrset_key_init(cache, &k, n, (size_t)nl, WIRE_TYPE_A,
+					     WIRE_CLASS_IN) == 0);
+	CHECK(cache_rrset_lookup(cache, a.w->lcore_id, &k, cache_now(cache), &rs) ==
+	      CACHE_RRSET_HIT);
+	CHECK(rs.rank == CACHE_RANK_ANSWER && rs.rr_count == 1 && rs.sig_count == 0);
+	CHECK(rs.rdlen[0] == 4 && memcmp(cache_rrset_rdata(&rs, 0), "\xcb\x00\x71\x50", 4) == 0);
+	CHECK(rs.ttl <= 100 && rs.ttl >= 99);             /* 300, clamped by max_ttl */
 }
 
 static void test_second_query_is_a_cache_hit_with_nothing_upstream(void)
@@ -284,6 +307,7 @@ int main(void)
 	cc.prefetch_percent = 99;
 	cc.max_ttl = 100;      /* 1 % of it is one second */
 	c = cache_create(&cc);
+	cache = c;
 	sh = c != NULL ? upstream_shared_create(c, 2) : NULL;
 	env.edns_buffer_size = 1232;
 	env.recursion = true;
@@ -296,6 +320,7 @@ int main(void)
 		return 1;
 	}
 	test_answer_on_the_other_workers_queue_reaches_the_asking_worker();
+	test_accepted_answer_feeds_the_rrset_store();
 	test_second_query_is_a_cache_hit_with_nothing_upstream();
 	test_hit_close_to_expiry_starts_a_prefetch();
 	test_same_miss_on_another_worker_joins_the_running_resolution();
