@@ -330,6 +330,7 @@ static const struct option option_table[] = {
 	{ SEC_SERVER, "prefetch",         1, opt_uint, SRV(prefetch), 0, 99, 0 },
 	{ SEC_SERVER, "tcp-idle-timeout", 1, opt_uint, SRV(tcp_idle_timeout), 1, 3600, 0 },
 	{ SEC_SERVER, "tcp-max-connections", 1, opt_uint, SRV(tcp_max_connections), 1, 65536, 0 },
+	{ SEC_SERVER, "tcp-upstream-idle-timeout", 1, opt_uint, SRV(tcp_upstream_idle_timeout), 0, 3600, 0 },
 	{ SEC_SERVER, "local-zone",       2, opt_local_zone, 0, 0, 0, 0 },
 	{ SEC_SERVER, "local-data",       1, opt_local_data, 0, 0, 0, 0 },
 	{ SEC_PORT,   "name",             1, opt_string, PORT(name), 0, 0, CONFIG_PORT_NAME_MAX },
@@ -563,6 +564,7 @@ void config_defaults(struct config *cfg)
 	cfg->server.prefetch = 10;
 	cfg->server.tcp_idle_timeout = CONFIG_DEFAULT_TCP_IDLE_TIMEOUT;
 	cfg->server.tcp_max_connections = CONFIG_DEFAULT_TCP_MAX_CONNECTIONS;
+	cfg->server.tcp_upstream_idle_timeout = CONFIG_DEFAULT_TCP_UPSTREAM_IDLE_TIMEOUT;
 	local_conf_init(&cfg->local);
 }
 

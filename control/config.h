@@ -33,6 +33,7 @@
 #define CONFIG_DEFAULT_MTU            1500
 #define CONFIG_DEFAULT_TCP_IDLE_TIMEOUT 10
 #define CONFIG_DEFAULT_TCP_MAX_CONNECTIONS 256
+#define CONFIG_DEFAULT_TCP_UPSTREAM_IDLE_TIMEOUT 5
 
 enum config_err {
 	CONFIG_OK     = 0,
@@ -69,6 +70,7 @@ struct config_server {
 	/* DNS over TCP (control/tcp.c) */
 	uint32_t tcp_idle_timeout;         /* seconds a silent client connection stays open */
 	uint32_t tcp_max_connections;      /* client connections open at once */
+	uint32_t tcp_upstream_idle_timeout; /* seconds an unused upstream connection is kept */
 };
 
 /* One "port:" section. */

@@ -475,6 +475,7 @@ static int start_tcp(struct daemon *d)
 		.port = 53,
 		.idle_timeout_s = d->cfg.server.tcp_idle_timeout,
 		.max_connections = d->cfg.server.tcp_max_connections,
+		.upstream_idle_timeout_s = d->cfg.server.tcp_upstream_idle_timeout,
 	};
 	char err[256];
 
@@ -490,8 +491,9 @@ static int start_tcp(struct daemon *d)
 		return -1;
 	}
 	stats_set_tcp(tcp_service_stats(d->tcp));
-	printf("sekishod: DNS over TCP on port 53, idle timeout %u s, at most %u connections\n",
-	       prm.idle_timeout_s, prm.max_connections);
+	printf("sekishod: DNS over TCP on port 53, idle timeout %u s, at most %u connections; "
+	       "upstream connections kept %u s unused\n",
+	       prm.idle_timeout_s, prm.max_connections, prm.upstream_idle_timeout_s);
 	return 0;
 }
 

@@ -6,10 +6,11 @@
  * shared pool, through rings (upstream.h).
  *
  * One epoll loop. Every socket is non-blocking and registered with a tag that says
- * what it is (listener, client connection, upstream exchange) and its index. The
- * loop wakes for socket events and at least every few milliseconds to collect what
- * the workers sent (rings cannot wake a thread), then closes connections that have
- * been silent too long and upstream exchanges past their deadline.
+ * what it is (listener, client connection, upstream connection), its index and, for
+ * upstream connections, the use of the slot. The loop wakes for socket events and at
+ * least every few milliseconds to collect what the workers sent (rings cannot wake a
+ * thread), then closes connections that have been silent too long and ends upstream
+ * exchanges past their deadline.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -23,7 +24,6 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
-#include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -46,17 +46,28 @@ const char *const tcp_counter_help[] = {
 
 #define TCP_MAX_LISTEN 16
 #define TCP_MAX_UPSTREAM 128        /* upstream exchanges at once */
+#define TCP_UP_CONNS 64             /* upstream connections open at once, all servers */
+#define TCP_UP_PIPELINE 16          /* queries waiting on one upstream connection */
+#define TCP_UP_OUTBUF 8192          /* query bytes queued on one and not yet sent */
 #define TCP_CONN_INFLIGHT 32        /* queries of one connection at the workers */
 #define TCP_BACKLOG 128
 #define TCP_WAIT_BUSY_MS 1          /* loop period while anything is at the workers */
 #define TCP_WAIT_IDLE_MS 5          /* otherwise (upstream sends come unannounced) */
 
-/* What an epoll event is for: the tag in the top byte, the index below. */
+/* What an epoll event is for: the tag in the top byte, then the use of the slot (its
+ * generation: an event still queued for a closed socket must not reach the next one
+ * in that slot), then the slot's index in the low 24 bits. */
 enum tcp_tag { TAG_LISTEN = 1, TAG_CONN, TAG_UPSTREAM };
+#define TAG_IDX_BITS 24
+
+static uint64_t tag_gen(enum tcp_tag t, uint32_t idx, uint32_t gen)
+{
+	return ((uint64_t)t << 56) | ((uint64_t)gen << TAG_IDX_BITS) | idx;
+}
 
 static uint64_t tag(enum tcp_tag t, uint32_t idx)
 {
-	return ((uint64_t)t << 56) | idx;
+	return tag_gen(t, idx, 0);
 }
 
 /* Bytes of one answer that the socket did not take at once. */
@@ -80,17 +91,33 @@ struct tcp_conn {
 	uint8_t rbuf[2 + UPSTREAM_MSG_MAX];
 };
 
-enum tcp_up_state { UP_FREE = 0, UP_CONNECTING, UP_WRITING, UP_READING };
-
-/* One upstream exchange: connect, write the query, read the answer into msg. */
+/* One upstream query over TCP: the worker's message, the query until the answer. */
 struct tcp_upq {
-	enum tcp_up_state state;
-	int fd;
+	bool busy;
+	bool opened;                    /* it opened the connection it waits on */
+	bool retried;                   /* already written once more on a fresh one */
+	uint32_t conn;                  /* the connection it waits on */
 	struct upstream_msg *msg;
-	uint64_t deadline_ms;
-	uint16_t qlen;                  /* query bytes in msg->data */
-	size_t off;                     /* of 2 + qlen written, or of 2 + alen read */
-	uint8_t hdr[2];
+	uint64_t deadline_ms;           /* the resolver's */
+};
+
+enum tcp_upc_state { UPC_CONNECTING = 1, UPC_OPEN };
+
+/* A connection to one authoritative server, shared by the queries to it. */
+struct tcp_upconn {
+	enum tcp_upc_state state;
+	int fd;
+	uint32_t gen;                   /* this use of the slot (epoll tag) */
+	uint32_t events;                /* what epoll watches now */
+	struct resolve_addr server;
+	uint64_t connect_deadline_ms;   /* the first query's deadline */
+	uint64_t idle_since_ms;         /* when the last waiting query left */
+	uint32_t n_wait;
+	uint32_t wait[TCP_UP_PIPELINE]; /* exchanges waiting for their answer on it */
+	size_t out_off, out_len;        /* queued query bytes: sent, queued */
+	size_t in_len;                  /* answer bytes read, not yet handed over */
+	uint8_t out[TCP_UP_OUTBUF];     /* (the buffers last: set-up clears what is above) */
+	uint8_t in[2 + UPSTREAM_MSG_MAX];
 };
 
 struct tcp_service {
@@ -107,6 +134,9 @@ struct tcp_service {
 	uint32_t next_gen;
 	struct tcp_upq upq[TCP_MAX_UPSTREAM];
 	uint32_t n_upq;
+	struct tcp_upconn *upc[TCP_UP_CONNS];  /* NULL: free */
+	uint32_t n_upc;
+	uint32_t next_upc_gen;
 	struct tcp_stats stats;
 };
 
@@ -415,27 +445,100 @@ static void close_idle(struct tcp_service *s, uint64_t now)
 	}
 }
 
-/* ---- upstream exchanges ------------------------------------------------------------- */
+/* ---- upstream connections ------------------------------------------------------------
+ *
+ * RFC 7766 §6.2.1: a connection to an authoritative server stays open after its answer
+ * and carries the next queries to the same address, several at once (pipelined). The
+ * server may answer them in any order, so an answer goes to the waiting query with the
+ * same ID and question, and no two queries waiting on one connection share an ID. A
+ * connection unused for tcp-upstream-idle-timeout seconds is closed, and so is one the
+ * server closes (it may, §6.2.3). A query written on a connection that an earlier query
+ * opened, which loses it before its answer came, is written once more on a fresh
+ * connection: that is how a server's close that crossed our write looks. A connect that
+ * fails (refused, unreachable, out of time) fails every query that waits for it, and
+ * the resolver's deadline moves on to another server.
+ *
+ * An exchange (struct tcp_upq) holds a worker's message until the answer is read into
+ * it; a connection (struct tcp_upconn) carries the bytes. The query is copied into the
+ * connection's output buffer at once, so that an exchange that runs out of time can
+ * leave its connection without tearing the byte stream: its late answer matches
+ * nothing and is dropped.
+ */
 
-static void upq_end(struct tcp_service *s, struct tcp_upq *u, bool answered)
+static void upc_update_events(struct tcp_service *s, uint32_t ci)
 {
-	if (u->fd >= 0) {
-		epoll_ctl(s->ep, EPOLL_CTL_DEL, u->fd, NULL);
-		close(u->fd);
+	struct tcp_upconn *c = s->upc[ci];
+	uint32_t want = c->state == UPC_CONNECTING ? EPOLLOUT :
+			EPOLLIN | (c->out_len > c->out_off ? EPOLLOUT : 0);
+
+	if (want != c->events) {
+		c->events = want;
+		ep_set(s, EPOLL_CTL_MOD, c->fd, want, tag_gen(TAG_UPSTREAM, ci, c->gen));
 	}
-	u->fd = -1;
-	u->state = UP_FREE;
+}
+
+static void upc_close(struct tcp_service *s, uint32_t ci)
+{
+	struct tcp_upconn *c = s->upc[ci];
+
+	epoll_ctl(s->ep, EPOLL_CTL_DEL, c->fd, NULL);
+	close(c->fd);
+	free(c);
+	s->upc[ci] = NULL;
+	s->n_upc--;
+	s->stats.upstream_open = s->n_upc;
+}
+
+static void upq_release(struct tcp_service *s, struct tcp_upq *u)
+{
+	u->busy = false;
+	u->msg = NULL;
 	s->n_upq--;
-	if (!answered) {
-		s->stats.upstream_failures++;
+}
+
+/* The message goes back empty (len 0): the worker's resolver moves on to its next
+ * server now rather than at its deadline. (After the deadline the worker has
+ * moved on already and ignores it.) */
+static void upq_fail(struct tcp_service *s, uint32_t ei)
+{
+	struct tcp_upq *u = &s->upq[ei];
+
+	s->stats.upstream_failures++;
+	u->msg->len = 0;
+	if (rte_ring_enqueue(s->up->tcp_in[u->msg->worker], u->msg) != 0) {
+		s->stats.ring_full++;
 		rte_mempool_put(s->up->msg_pool, u->msg);
-	} else if (rte_ring_enqueue(s->up->tcp_in[u->msg->worker], u->msg) != 0) {
+	}
+	upq_release(s, u);
+}
+
+/* The answer is in the message: back to the worker that asked. */
+static void upq_deliver(struct tcp_service *s, uint32_t ei)
+{
+	struct tcp_upq *u = &s->upq[ei];
+
+	if (rte_ring_enqueue(s->up->tcp_in[u->msg->worker], u->msg) != 0) {
 		s->stats.ring_full++;
 		rte_mempool_put(s->up->msg_pool, u->msg);
 	} else {
 		s->stats.upstream_answers++;
 	}
-	u->msg = NULL;
+	upq_release(s, u);
+}
+
+/* Exchange ei no longer waits on connection ci. */
+static void upc_detach(struct tcp_service *s, uint32_t ci, uint32_t ei)
+{
+	struct tcp_upconn *c = s->upc[ci];
+
+	for (uint32_t i = 0; i < c->n_wait; i++) {
+		if (c->wait[i] == ei) {
+			c->wait[i] = c->wait[--c->n_wait];
+			break;
+		}
+	}
+	if (c->n_wait == 0)
+		c->idle_since_ms = now_ms();
 }
 
 static socklen_t server_sockaddr(const struct resolve_addr *a, struct sockaddr_storage *ss)
@@ -457,132 +560,377 @@ static socklen_t server_sockaddr(const struct resolve_addr *a, struct sockaddr_s
 	return sizeof(*sin6);
 }
 
-/* A worker wants msg's query sent over TCP: start connecting. */
-static void upstream_begin(struct tcp_service *s, struct upstream_msg *msg)
+/* A free connection slot; when every one is taken, the one idle longest is closed. */
+static int upc_free_slot(struct tcp_service *s)
+{
+	int idle = -1;
+
+	for (uint32_t ci = 0; ci < TCP_UP_CONNS; ci++) {
+		const struct tcp_upconn *c = s->upc[ci];
+
+		if (c == NULL)
+			return (int)ci;
+		if (c->state == UPC_OPEN && c->n_wait == 0 &&
+		    (idle < 0 || c->idle_since_ms < s->upc[idle]->idle_since_ms))
+			idle = (int)ci;
+	}
+	if (idle >= 0) {
+		s->stats.upstream_idle_closed++;
+		upc_close(s, (uint32_t)idle);
+	}
+	return idle;
+}
+
+/* A non-blocking connect to server: the socket, or -1 (counted when refused at once). */
+static int upc_connect(struct tcp_service *s, const struct resolve_addr *server, bool *done)
 {
 	struct sockaddr_storage ss;
-	socklen_t sl = server_sockaddr(&msg->server, &ss);
-	struct tcp_upq *u = NULL;
-	uint32_t idx;
+	socklen_t sl = server_sockaddr(server, &ss);
+	int fd = socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	int rc;
 
-	for (idx = 0; idx < TCP_MAX_UPSTREAM; idx++) {
-		if (s->upq[idx].state == UP_FREE) {
-			u = &s->upq[idx];
+	if (fd < 0)
+		return -1;
+	s->stats.upstream_connects++;
+	rc = connect(fd, (struct sockaddr *)&ss, sl);
+	if (rc != 0 && errno != EINPROGRESS) {
+		s->stats.upstream_connect_failed++;
+		close(fd);
+		return -1;
+	}
+	*done = rc == 0;
+	return fd;
+}
+
+/* Start a connection to server; its connect must succeed by deadline. -1: none. */
+static int upc_open(struct tcp_service *s, const struct resolve_addr *server,
+		    uint64_t deadline)
+{
+	int ci = upc_free_slot(s);
+	struct tcp_upconn *c;
+	bool done = false;
+	int fd;
+
+	if (ci < 0 || (c = malloc(sizeof(*c))) == NULL)
+		return -1;
+	if ((fd = upc_connect(s, server, &done)) < 0) {
+		free(c);
+		return -1;
+	}
+	memset(c, 0, offsetof(struct tcp_upconn, out));
+	c->fd = fd;
+	c->gen = ++s->next_upc_gen;
+	c->server = *server;
+	c->state = done ? UPC_OPEN : UPC_CONNECTING;
+	c->connect_deadline_ms = deadline;
+	c->idle_since_ms = now_ms();
+	c->events = done ? EPOLLIN : EPOLLOUT;
+	s->upc[ci] = c;
+	s->n_upc++;
+	s->stats.upstream_open = s->n_upc;
+	ep_set(s, EPOLL_CTL_ADD, fd, c->events, tag_gen(TAG_UPSTREAM, (uint32_t)ci, c->gen));
+	return ci;
+}
+
+/* May msg's query go on connection c: same server, room, and no waiting query with its ID? */
+static bool upc_can_take(const struct tcp_service *s, const struct tcp_upconn *c,
+			 const struct upstream_msg *msg)
+{
+	if (!resolve_addr_equal(&c->server, &msg->server) || c->n_wait >= TCP_UP_PIPELINE ||
+	    c->out_len - c->out_off + 2u + msg->len > TCP_UP_OUTBUF)
+		return false;
+	for (uint32_t i = 0; i < c->n_wait; i++) {
+		const uint8_t *id = s->upq[c->wait[i]].msg->data;
+
+		if (id[0] == msg->data[0] && id[1] == msg->data[1])
+			return false;
+	}
+	return true;
+}
+
+static int upc_find(const struct tcp_service *s, const struct upstream_msg *msg)
+{
+	for (uint32_t ci = 0; ci < TCP_UP_CONNS; ci++)
+		if (s->upc[ci] != NULL && upc_can_take(s, s->upc[ci], msg))
+			return (int)ci;
+	return -1;
+}
+
+static void upc_lost(struct tcp_service *s, uint32_t ci);
+
+/* The server closed or reset an established connection. */
+static void upc_peer_closed(struct tcp_service *s, uint32_t ci)
+{
+	s->stats.upstream_peer_closed++;
+	upc_lost(s, ci);
+}
+
+/* Write what the output buffer holds; false when the connection was lost. */
+static bool upc_flush(struct tcp_service *s, uint32_t ci)
+{
+	struct tcp_upconn *c = s->upc[ci];
+
+	while (c->out_off < c->out_len) {
+		ssize_t n = send(c->fd, c->out + c->out_off, c->out_len - c->out_off,
+				 MSG_NOSIGNAL);
+
+		if (n < 0 && (errno == EAGAIN || errno == EINTR))
 			break;
+		if (n <= 0) {
+			upc_peer_closed(s, ci);
+			return false;
+		}
+		c->out_off += (size_t)n;
+	}
+	if (c->out_off == c->out_len)
+		c->out_off = c->out_len = 0;
+	upc_update_events(s, ci);
+	return true;
+}
+
+/* Queue msg's query, with its length prefix, behind what c has not sent yet. */
+static void upc_append(struct tcp_upconn *c, const struct upstream_msg *msg)
+{
+	if (c->out_off > 0) {
+		memmove(c->out, c->out + c->out_off, c->out_len - c->out_off);
+		c->out_len -= c->out_off;
+		c->out_off = 0;
+	}
+	c->out[c->out_len] = (uint8_t)(msg->len >> 8);
+	c->out[c->out_len + 1] = (uint8_t)msg->len;
+	memcpy(c->out + c->out_len + 2, msg->data, msg->len);
+	c->out_len += 2u + msg->len;
+}
+
+/*
+ * Put exchange ei on a connection to its server: one already there with room (reuse),
+ * else a new one; a retry always gets a new one. When none can be had, ei fails.
+ */
+static void upq_assign(struct tcp_service *s, uint32_t ei, bool fresh)
+{
+	struct tcp_upq *u = &s->upq[ei];
+	int ci = fresh ? -1 : upc_find(s, u->msg);
+	struct tcp_upconn *c;
+
+	u->opened = ci < 0;
+	if (ci >= 0) {
+		s->stats.upstream_reused++;
+	} else if ((ci = upc_open(s, &u->msg->server, u->deadline_ms)) < 0) {
+		upq_fail(s, ei);
+		return;
+	}
+	c = s->upc[ci];
+	upc_append(c, u->msg);
+	c->wait[c->n_wait++] = ei;
+	u->conn = (uint32_t)ci;
+	if (c->state == UPC_OPEN)
+		upc_flush(s, (uint32_t)ci);
+}
+
+/*
+ * Connection ci is gone (the server closed or reset it, or its connect failed): close
+ * it, then write each waiting query once more on a fresh connection when it rode on a
+ * connection another query had opened and was established, else fail it.
+ */
+static void upc_lost(struct tcp_service *s, uint32_t ci)
+{
+	struct tcp_upconn *c = s->upc[ci];
+	uint32_t wait[TCP_UP_PIPELINE], n = c->n_wait;
+	bool established = c->state == UPC_OPEN;
+
+	memcpy(wait, c->wait, n * sizeof(wait[0]));
+	upc_close(s, ci);
+	for (uint32_t i = 0; i < n; i++) {
+		struct tcp_upq *u = &s->upq[wait[i]];
+
+		if (established && !u->opened && !u->retried) {
+			u->retried = true;
+			s->stats.upstream_retries++;
+			upq_assign(s, wait[i], true);
+		} else {
+			upq_fail(s, wait[i]);
 		}
 	}
-	if (u == NULL) {
+}
+
+static uint8_t ascii_lower(uint8_t c)
+{
+	return c >= 'A' && c <= 'Z' ? (uint8_t)(c + 32) : c;
+}
+
+/* The question of a query, or of an answer that has one: its bytes from offset 12. */
+static size_t question_len(const uint8_t *m, size_t len)
+{
+	size_t off = 12;
+
+	while (off < len && m[off] != 0) {
+		if (m[off] > 63)                /* a pointer: never in a first name */
+			return 0;
+		off += 1u + m[off];
+	}
+	return off + 5 <= len ? off + 5 - 12 : 0;
+}
+
+/* Is a (alen bytes) the answer to query q: same ID and the same question, the name
+ * without regard to case? An answer without a question (FORMERR) matches by ID. */
+static bool answer_matches(const uint8_t *q, size_t qlen, const uint8_t *a, size_t alen)
+{
+	size_t ql = question_len(q, qlen);
+
+	if (a[0] != q[0] || a[1] != q[1] || !(a[2] & 0x80))
+		return false;
+	if (a[4] == 0 && a[5] == 0)
+		return true;
+	if (ql == 0 || question_len(a, alen) != ql)
+		return false;
+	for (size_t i = 12; i < 12 + ql - 4; i++)       /* length bytes never fold */
+		if (ascii_lower(q[i]) != ascii_lower(a[i]))
+			return false;
+	return memcmp(q + 8 + ql, a + 8 + ql, 4) == 0;  /* type and class */
+}
+
+/* A whole answer on connection ci: to the query it answers, if one still waits. */
+static void upc_answer(struct tcp_service *s, uint32_t ci, const uint8_t *a, size_t alen)
+{
+	struct tcp_upconn *c = s->upc[ci];
+
+	for (uint32_t i = 0; alen >= 12 && i < c->n_wait; i++) {
+		uint32_t ei = c->wait[i];
+		struct upstream_msg *msg = s->upq[ei].msg;
+
+		if (!answer_matches(msg->data, msg->len, a, alen))
+			continue;
+		memcpy(msg->data, a, alen);
+		msg->len = (uint16_t)alen;
+		upc_detach(s, ci, ei);
+		upq_deliver(s, ei);
+		return;
+	}
+	s->stats.upstream_unmatched++;
+}
+
+/* Hand over every whole answer in the input buffer; keep the start of the next. */
+static void upc_take_answers(struct tcp_service *s, uint32_t ci)
+{
+	struct tcp_upconn *c = s->upc[ci];
+	size_t off = 0;
+
+	while (c->in_len - off >= 2) {
+		size_t alen = ((size_t)c->in[off] << 8) | c->in[off + 1];
+
+		if (c->in_len - off < 2 + alen)
+			break;
+		upc_answer(s, ci, c->in + off + 2, alen);
+		off += 2 + alen;
+	}
+	memmove(c->in, c->in + off, c->in_len - off);
+	c->in_len -= off;
+}
+
+/* Read what the server sent; false when the connection was lost. */
+static bool upc_read(struct tcp_service *s, uint32_t ci)
+{
+	struct tcp_upconn *c = s->upc[ci];
+
+	for (;;) {
+		ssize_t n = read(c->fd, c->in + c->in_len, sizeof(c->in) - c->in_len);
+
+		if (n < 0 && (errno == EAGAIN || errno == EINTR))
+			return true;
+		if (n <= 0) {
+			upc_peer_closed(s, ci);
+			return false;
+		}
+		c->in_len += (size_t)n;
+		upc_take_answers(s, ci);
+	}
+}
+
+/* The connect of ci finished: now open, or failed. */
+static bool upc_connected(struct tcp_service *s, uint32_t ci)
+{
+	struct tcp_upconn *c = s->upc[ci];
+	int err = 0;
+	socklen_t el = sizeof(err);
+
+	if (getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &err, &el) != 0 || err != 0) {
+		s->stats.upstream_connect_failed++;
+		upc_lost(s, ci);
+		return false;
+	}
+	c->state = UPC_OPEN;
+	return true;
+}
+
+static void upstream_event(struct tcp_service *s, uint32_t ci, uint32_t events)
+{
+	struct tcp_upconn *c = s->upc[ci];
+
+	if (c->state == UPC_CONNECTING && !upc_connected(s, ci))
+		return;
+	if (!upc_flush(s, ci))
+		return;
+	if (events & (EPOLLIN | EPOLLERR | EPOLLHUP))
+		upc_read(s, ci);
+}
+
+/* A worker wants msg's query sent over TCP. */
+static void upstream_begin(struct tcp_service *s, struct upstream_msg *msg)
+{
+	uint32_t ei;
+	struct tcp_upq *u;
+
+	for (ei = 0; ei < TCP_MAX_UPSTREAM && s->upq[ei].busy; ei++)
+		;
+	if (ei == TCP_MAX_UPSTREAM || msg->len < 12 || 2u + msg->len > TCP_UP_OUTBUF) {
 		s->stats.upstream_failures++;
 		rte_mempool_put(s->up->msg_pool, msg);
 		return;
 	}
-	s->n_upq++;
+	u = &s->upq[ei];
+	u->busy = true;
+	u->retried = false;
 	u->msg = msg;
-	u->qlen = msg->len;
-	u->off = 0;
-	u->hdr[0] = (uint8_t)(msg->len >> 8);
-	u->hdr[1] = (uint8_t)msg->len;
 	u->deadline_ms = now_ms() + msg->timeout_ms;
-	u->state = UP_CONNECTING;
-	u->fd = socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (u->fd < 0 || (connect(u->fd, (struct sockaddr *)&ss, sl) != 0 &&
-			  errno != EINPROGRESS)) {
-		upq_end(s, u, false);
-		return;
-	}
-	s->stats.upstream_connects++;
-	ep_set(s, EPOLL_CTL_ADD, u->fd, EPOLLOUT, tag(TAG_UPSTREAM, idx));
+	s->n_upq++;
+	upq_assign(s, ei, false);
 }
 
-/* Write the length-prefixed query: 1 all of it is out, 0 more to write, -1 failed. */
-static int upq_write(struct tcp_upq *u)
-{
-	while (u->off < 2u + u->qlen) {
-		struct iovec iov[2];
-		int n_iov = 0;
-		ssize_t n;
-
-		if (u->off < 2)
-			iov[n_iov++] = (struct iovec){ u->hdr + u->off, 2 - u->off };
-		iov[n_iov++] = (struct iovec){
-			u->msg->data + (u->off < 2 ? 0 : u->off - 2),
-			u->qlen - (u->off < 2 ? 0 : u->off - 2) };
-		n = writev(u->fd, iov, n_iov);
-		if (n < 0 && (errno == EAGAIN || errno == EINTR))
-			return 0;
-		if (n <= 0)
-			return -1;
-		u->off += (size_t)n;
-	}
-	return 1;
-}
-
-/* Read the length-prefixed answer into msg->data: 1 done, 0 more to come, -1 failed. */
-static int upq_read(struct tcp_upq *u)
-{
-	for (;;) {
-		size_t alen = ((size_t)u->hdr[0] << 8) | u->hdr[1];
-		ssize_t n;
-
-		if (u->off >= 2 && u->off == 2 + alen) {
-			u->msg->len = (uint16_t)alen;
-			return alen >= 12 ? 1 : -1;
-		}
-		if (u->off < 2)
-			n = read(u->fd, u->hdr + u->off, 2 - u->off);
-		else
-			n = read(u->fd, u->msg->data + u->off - 2, 2 + alen - u->off);
-		if (n < 0 && (errno == EAGAIN || errno == EINTR))
-			return 0;
-		if (n <= 0)
-			return -1;
-		u->off += (size_t)n;
-	}
-}
-
-static void upstream_event(struct tcp_service *s, uint32_t idx, uint32_t events)
-{
-	struct tcp_upq *u = &s->upq[idx];
-	int err = 0;
-	socklen_t el = sizeof(err);
-
-	if (u->state == UP_CONNECTING) {
-		if (getsockopt(u->fd, SOL_SOCKET, SO_ERROR, &err, &el) != 0 || err != 0) {
-			upq_end(s, u, false);
-			return;
-		}
-		u->state = UP_WRITING;
-	}
-	if (u->state == UP_WRITING) {
-		int w = upq_write(u);
-
-		if (w < 0)
-			upq_end(s, u, false);
-		if (w <= 0)
-			return;
-		u->state = UP_READING;
-		u->off = 0;
-		ep_set(s, EPOLL_CTL_MOD, u->fd, EPOLLIN, tag(TAG_UPSTREAM, idx));
-		if (!(events & EPOLLIN))
-			return;
-	}
-	switch (upq_read(u)) {
-	case 1:
-		upq_end(s, u, true);
-		break;
-	case -1:
-		upq_end(s, u, false);
-		break;
-	default:
-		break;
-	}
-}
-
+/* Connects that ran out of time, then queries that did (the resolver has moved on). */
 static void upstream_expire(struct tcp_service *s, uint64_t now)
 {
-	for (uint32_t i = 0; i < TCP_MAX_UPSTREAM && s->n_upq > 0; i++)
-		if (s->upq[i].state != UP_FREE && now >= s->upq[i].deadline_ms)
-			upq_end(s, &s->upq[i], false);
+	for (uint32_t ci = 0; ci < TCP_UP_CONNS && s->n_upc > 0; ci++) {
+		struct tcp_upconn *c = s->upc[ci];
+
+		if (c != NULL && c->state == UPC_CONNECTING && now >= c->connect_deadline_ms) {
+			s->stats.upstream_connect_failed++;
+			upc_lost(s, ci);
+		}
+	}
+	for (uint32_t ei = 0; ei < TCP_MAX_UPSTREAM && s->n_upq > 0; ei++) {
+		struct tcp_upq *u = &s->upq[ei];
+
+		if (u->busy && now >= u->deadline_ms) {
+			upc_detach(s, u->conn, ei);
+			upq_fail(s, ei);
+		}
+	}
+}
+
+/* Connections unused for tcp-upstream-idle-timeout are closed. */
+static void upstream_close_idle(struct tcp_service *s, uint64_t now)
+{
+	uint64_t idle = (uint64_t)s->prm.upstream_idle_timeout_s * 1000;
+
+	for (uint32_t ci = 0; ci < TCP_UP_CONNS && s->n_upc > 0; ci++) {
+		struct tcp_upconn *c = s->upc[ci];
+
+		if (c != NULL && c->state == UPC_OPEN && c->n_wait == 0 &&
+		    c->idle_since_ms + idle <= now) {
+			s->stats.upstream_idle_closed++;
+			upc_close(s, ci);
+		}
+	}
 }
 
 /* ---- the loop ----------------------------------------------------------------------- */
@@ -610,7 +958,7 @@ static void drain_workers(struct tcp_service *s)
 
 static void handle_event(struct tcp_service *s, const struct epoll_event *ev)
 {
-	uint32_t idx = (uint32_t)ev->data.u64;
+	uint32_t idx = (uint32_t)(ev->data.u64 & ((1u << TAG_IDX_BITS) - 1));
 
 	switch ((enum tcp_tag)(ev->data.u64 >> 56)) {
 	case TAG_LISTEN:
@@ -631,7 +979,8 @@ static void handle_event(struct tcp_service *s, const struct epoll_event *ev)
 			conn_finished(s, idx);
 		break;
 	case TAG_UPSTREAM:
-		if (idx < TCP_MAX_UPSTREAM && s->upq[idx].state != UP_FREE)
+		if (idx < TCP_UP_CONNS && s->upc[idx] != NULL &&
+		    s->upc[idx]->gen == (uint32_t)(ev->data.u64 >> TAG_IDX_BITS))
 			upstream_event(s, idx, ev->events);
 		break;
 	}
@@ -656,6 +1005,8 @@ static void *tcp_main(void *arg)
 			close_idle(s, now);
 			next_sweep = now + 100;
 		}
+		/* Every turn (64 slots): with a timeout of 0 no connection outlives its use. */
+		upstream_close_idle(s, now);
 		upstream_expire(s, now);
 	}
 	return NULL;
@@ -671,9 +1022,16 @@ static void service_free(struct tcp_service *s)
 				conn_close(s, i);
 		free(s->conns);
 	}
-	for (uint32_t i = 0; i < TCP_MAX_UPSTREAM; i++)
-		if (s->upq[i].state != UP_FREE)
-			upq_end(s, &s->upq[i], false);
+	for (uint32_t i = 0; i < TCP_MAX_UPSTREAM; i++) {
+		if (s->upq[i].busy) {
+			/* stopping: the workers are gone, nothing goes back */
+			rte_mempool_put(s->up->msg_pool, s->upq[i].msg);
+			upq_release(s, &s->upq[i]);
+		}
+	}
+	for (uint32_t i = 0; i < TCP_UP_CONNS; i++)
+		if (s->upc[i] != NULL)
+			upc_close(s, i);
 	for (size_t i = 0; i < s->n_listen; i++)
 		close(s->listen_fd[i]);
 	if (s->ep >= 0)
@@ -712,8 +1070,6 @@ struct tcp_service *tcp_start(const struct tcp_params *prm, char *err, size_t er
 		ep_set(s, EPOLL_CTL_ADD, fd, EPOLLIN, tag(TAG_LISTEN, (uint32_t)s->n_listen));
 		s->n_listen++;
 	}
-	for (uint32_t i = 0; i < TCP_MAX_UPSTREAM; i++)
-		s->upq[i].fd = -1;
 	if (pthread_create(&s->thread, NULL, tcp_main, s) != 0) {
 		snprintf(err, errlen, "cannot start the TCP thread");
 		service_free(s);

@@ -14,11 +14,15 @@
  *    tcp-max-connections are open at once (more are closed as soon as accepted).
  *
  *  - Upstream TCP: when the resolver of a worker wants a query sent over TCP (the
- *    server answered with TC=1), the worker hands the query to this thread; it
- *    connects to the server (non-blocking connect, bounded by the resolver's
- *    deadline), writes the length-prefixed query, reads the length-prefixed answer
- *    and hands it back to that worker. On failure it returns nothing: the resolver's
- *    own deadline moves it on.
+ *    server answered with TC=1), the worker hands the query to this thread; it writes
+ *    the length-prefixed query on a connection to that server, reads the
+ *    length-prefixed answer and hands it back to that worker. Connections are kept per
+ *    server address and reused (RFC 7766 §6.2.1): several queries at once on one,
+ *    answers matched by ID and question in whatever order they come, closed after
+ *    tcp-upstream-idle-timeout unused or when the server closes them; a query that
+ *    loses a reused connection before its answer is written once more on a fresh one.
+ *    On failure (connect refused or out of time, connection lost) it returns nothing:
+ *    the resolver's own deadline moves it on.
  *
  * The messages and rings are the dataplane's (struct upstream_msg, upstream.h):
  * workers never block, lock or allocate for TCP; this thread may do all three.
@@ -43,9 +47,16 @@ struct upstream_shared;
 	X(unanswered,        "queries a worker dropped (no answer sent)") \
 	X(late_answers,      "answers for a connection that had closed") \
 	X(errors,            "client connections closed on an error or a bad length") \
-	X(upstream_connects, "TCP connections opened to authoritative servers") \
+	X(upstream_connects, "TCP connections opened to authoritative servers (connect started)") \
+	X(upstream_reused,   "upstream queries written on a connection already open or opening") \
+	X(upstream_open,     "upstream connections open now") \
+	X(upstream_connect_failed, "upstream connects refused, unreachable or out of time") \
+	X(upstream_idle_closed, "upstream connections closed after tcp-upstream-idle-timeout unused") \
+	X(upstream_peer_closed, "upstream connections the server closed or reset") \
+	X(upstream_retries,  "upstream queries written again on a fresh connection") \
 	X(upstream_answers,  "answers read from authoritative servers over TCP") \
-	X(upstream_failures, "upstream TCP exchanges that failed or ran out of time") \
+	X(upstream_unmatched, "upstream answers that matched no waiting query (late or wrong)") \
+	X(upstream_failures, "upstream TCP queries that failed or ran out of time") \
 	X(ring_full,         "messages lost: a worker's ring was full")
 
 struct tcp_stats {
@@ -70,6 +81,7 @@ struct tcp_params {
 	uint16_t port;                  /* 53 */
 	uint32_t idle_timeout_s;        /* tcp-idle-timeout */
 	uint32_t max_connections;       /* tcp-max-connections */
+	uint32_t upstream_idle_timeout_s; /* tcp-upstream-idle-timeout (0: close once unused) */
 };
 
 struct tcp_service;

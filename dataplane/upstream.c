@@ -954,12 +954,31 @@ bool upstream_rx(struct upstream *up, struct rte_mbuf *m, const struct net_pkt *
 }
 
 /* An authoritative server's answer read over TCP: like a datagram from server:53. */
+/* The try of uq got no answer: on to the resolver's next choice now. */
+static void try_failed(struct upstream *up, struct upstream_query *uq, uint64_t tsc)
+{
+	unpark(uq);
+	port_release(up, uq);
+	uq->tcp_gen = 0;
+	uq->deadline = 0;
+	resolve_timeout(up->rctx, &uq->rq, now_ms(up, tsc));
+	drive(up, uq, tsc);
+}
+
 static void tcp_upstream_answer(struct upstream *up, struct upstream_msg *msg, uint64_t tsc)
 {
 	struct upstream_query *uq = msg->slot < up->n_q ? &up->q[msg->slot] : NULL;
+	bool waiting = uq != NULL && uq->active && uq->tcp_gen != 0 && uq->tcp_gen == msg->gen;
 
-	if (uq == NULL || !uq->active || uq->tcp_gen == 0 || uq->tcp_gen != msg->gen ||
-	    !response_accepted(up, uq, msg->data, msg->len, &msg->server, tsc)) {
+	if (waiting && msg->len == 0) {
+		/* the service could not connect or lost the connection: no need to sit
+		 * out the deadline (a refused port fails over at once) */
+		rte_mempool_put(up->sh->msg_pool, msg);
+		up->stats.tcp_upstream_failed++;
+		try_failed(up, uq, tsc);
+		return;
+	}
+	if (!waiting || !response_accepted(up, uq, msg->data, msg->len, &msg->server, tsc)) {
 		up->stats.tcp_upstream_ignored++;
 		rte_mempool_put(up->sh->msg_pool, msg);
 		return;
@@ -1003,12 +1022,7 @@ static void timers(struct upstream *up, uint64_t tsc)
 		if (!uq->active || uq->deadline == 0 || now < uq->deadline)
 			continue;
 		up->stats.timeouts++;
-		unpark(uq);
-		port_release(up, uq);
-		uq->tcp_gen = 0;
-		uq->deadline = 0;
-		resolve_timeout(up->rctx, &uq->rq, now);
-		drive(up, uq, tsc);
+		try_failed(up, uq, tsc);
 	}
 }
 

@@ -72,6 +72,7 @@ struct worker_port;
 	X(tcp_upstream_sent,  "queries handed to the TCP service for an upstream TCP exchange") \
 	X(tcp_upstream_answers, "upstream answers read over TCP and accepted") \
 	X(tcp_upstream_ignored, "upstream TCP answers for no waiting query (late, mismatched)") \
+	X(tcp_upstream_failed, "upstream TCP exchanges the service gave up on (connect refused, connection lost): the try ends at once") \
 	X(tcp_no_msg,       "TCP upstream sends lost: no message object free (deadline retries)") \
 	X(tcp_ring_full,    "messages lost: the TCP service's ring was full") \
 	X(not_cached,       "answers that could not be cached")

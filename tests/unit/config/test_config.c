@@ -319,18 +319,22 @@ static void test_bad_gateway_and_bool_are_rejected_with_line(void)
 static void test_tcp_options_parse_and_default(void)
 {
 	CHECK_INT(load("server:\n    tcp-idle-timeout: 3\n    tcp-max-connections: 1000\n"
-		       PORT_OK), CONFIG_OK);
+		       "    tcp-upstream-idle-timeout: 0\n" PORT_OK), CONFIG_OK);
 	CHECK_INT(cfg.server.tcp_idle_timeout, 3);
 	CHECK_INT(cfg.server.tcp_max_connections, 1000);
+	CHECK_INT(cfg.server.tcp_upstream_idle_timeout, 0);
 	config_free(&cfg);
 	CHECK_INT(load(PORT_OK), CONFIG_OK);
 	CHECK_INT(cfg.server.tcp_idle_timeout, 10);
 	CHECK_INT(cfg.server.tcp_max_connections, 256);
+	CHECK_INT(cfg.server.tcp_upstream_idle_timeout, 5);
 	config_free(&cfg);
 	CHECK(strstr(load_error("server:\n    tcp-idle-timeout: 0\n" PORT_OK),
 		     "t.conf:2: tcp-idle-timeout must be 1..3600") != NULL);
 	CHECK(strstr(load_error("server:\n    tcp-max-connections: 0\n" PORT_OK),
 		     "t.conf:2: tcp-max-connections must be 1..65536") != NULL);
+	CHECK(strstr(load_error("server:\n    tcp-upstream-idle-timeout: 3601\n" PORT_OK),
+		     "t.conf:2: tcp-upstream-idle-timeout must be 0..3600") != NULL);
 }
 
 static void test_forward_and_stub_zones_parse_and_are_checked(void)
