@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include "local.h"
 #include "wire_text.h"
@@ -309,6 +310,113 @@ static int opt_local_data(struct parser *p, const struct option *o, void *obj,
 	return r < 0 ? add_local_error(p, r) : 0;
 }
 
+/* "trust-anchor: ". DS 20326 8 2 E06D..."": a DS or DNSKEY record, IN class. */
+static int opt_trust_anchor(struct parser *p, const struct option *o, void *obj,
+			    const struct entry *e)
+{
+	struct config_dnssec *d = &p->cfg->server.dnssec;
+	struct wire_text_rr *rr = p->rr;
+	struct config_anchor *a;
+
+	(void)o;
+	(void)obj;
+	if (d->nanchors >= CONFIG_MAX_ANCHORS)
+		return fail(p, p->line, "more than %d trust-anchor lines", CONFIG_MAX_ANCHORS);
+	int r = wire_text_rr(e->val[0], e->vlen[0], NULL, WIRE_TEXT_DEFAULT_TTL, rr);
+	if (r < 0)
+		return fail(p, p->line, "trust-anchor: %s", wire_text_strerror(r));
+	if ((rr->type != 43 && rr->type != 48) || rr->rclass != WIRE_CLASS_IN)
+		return fail(p, p->line, "trust-anchor: only DS or DNSKEY records of class IN");
+	if (rr->rdlen > CONFIG_ANCHOR_RDATA || rr->rdlen < 4)
+		return fail(p, p->line, "trust-anchor: RDATA of %zu bytes", rr->rdlen);
+	a = &d->anchors[d->nanchors++];
+	memcpy(a->owner, rr->owner, rr->owner_len);
+	a->owner_len = (uint8_t)rr->owner_len;
+	a->type = rr->type;
+	a->rdlen = (uint16_t)rr->rdlen;
+	memcpy(a->rdata, rr->rdata, rr->rdlen);
+	a->line = p->line;
+	return 0;
+}
+
+/* A negative trust anchor for the name in @text; @lifetime 0: for good. */
+static int add_nta(struct parser *p, const char *key, const char *text, size_t len,
+		   uint32_t lifetime)
+{
+	struct config_dnssec *d = &p->cfg->server.dnssec;
+	struct config_nta *n;
+	int r;
+
+	if (d->nntas >= CONFIG_MAX_NTAS)
+		return fail(p, p->line, "more than %d negative trust anchors", CONFIG_MAX_NTAS);
+	n = &d->ntas[d->nntas];
+	r = wire_text_name(text, len, NULL, n->name, sizeof(n->name));
+	if (r < 0)
+		return fail(p, p->line, "%s: bad name '%.*s': %s", key, (int)len, text,
+			    wire_text_strerror(r));
+	n->name_len = (uint8_t)r;
+	n->lifetime = lifetime;
+	d->nntas++;
+	return 0;
+}
+
+/* "domain-insecure: example.com" (Unbound's spelling): an NTA without expiry. */
+static int opt_domain_insecure(struct parser *p, const struct option *o, void *obj,
+			       const struct entry *e)
+{
+	(void)obj;
+	return add_nta(p, o->key, e->val[0], e->vlen[0], 0);
+}
+
+/* "negative-trust-anchor: example.com 3600": an NTA that ends (RFC 7646 §2). */
+static int opt_nta(struct parser *p, const struct option *o, void *obj,
+		   const struct entry *e)
+{
+	char buf[16];
+	char *end;
+	unsigned long v;
+
+	(void)obj;
+	if (e->vlen[1] == 0 || e->vlen[1] >= sizeof(buf))
+		return fail(p, p->line, "%s: lifetime must be 1..604800 seconds", o->key);
+	memcpy(buf, e->val[1], e->vlen[1]);
+	buf[e->vlen[1]] = '\0';
+	errno = 0;
+	v = strtoul(buf, &end, 10);
+	/* RFC 7646 §2: an NTA is a temporary measure; a week at most */
+	if (errno != 0 || *end != '\0' || buf[0] == '-' || v < 1 || v > 604800)
+		return fail(p, p->line, "%s: lifetime must be 1..604800 seconds", o->key);
+	return add_nta(p, o->key, e->val[0], e->vlen[0], (uint32_t)v);
+}
+
+/* "validation-date-override: 20240101000000" (or UNIX seconds): the clock the
+ * validator checks signatures against. For recorded test scenarios only. */
+static int opt_date_override(struct parser *p, const struct option *o, void *obj,
+			     const struct entry *e)
+{
+	char buf[20];
+	struct tm tm;
+	char *end;
+
+	(void)obj;
+	if (e->vlen[0] == 0 || e->vlen[0] >= sizeof(buf))
+		return fail(p, p->line, "%s: YYYYMMDDHHMMSS or UNIX seconds", o->key);
+	memcpy(buf, e->val[0], e->vlen[0]);
+	buf[e->vlen[0]] = '\0';
+	memset(&tm, 0, sizeof(tm));
+	end = e->vlen[0] == 14 ? strptime(buf, "%Y%m%d%H%M%S", &tm) : NULL;
+	if (end != NULL && *end == '\0') {
+		p->cfg->server.dnssec.date_override = (uint64_t)timegm(&tm);
+		return 0;
+	}
+	errno = 0;
+	unsigned long long v = strtoull(buf, &end, 10);
+	if (errno != 0 || *end != '\0' || buf[0] == '-' || v == 0)
+		return fail(p, p->line, "%s: YYYYMMDDHHMMSS or UNIX seconds", o->key);
+	p->cfg->server.dnssec.date_override = v;
+	return 0;
+}
+
 #define SRV(field) offsetof(struct config_server, field)
 #define PORT(field) offsetof(struct config_port, field)
 #define EXC(field) offsetof(struct config_exception, field)
@@ -331,6 +439,17 @@ static const struct option option_table[] = {
 	{ SEC_SERVER, "tcp-idle-timeout", 1, opt_uint, SRV(tcp_idle_timeout), 1, 3600, 0 },
 	{ SEC_SERVER, "tcp-max-connections", 1, opt_uint, SRV(tcp_max_connections), 1, 65536, 0 },
 	{ SEC_SERVER, "tcp-upstream-idle-timeout", 1, opt_uint, SRV(tcp_upstream_idle_timeout), 0, 3600, 0 },
+	{ SEC_SERVER, "dnssec-validation", 1, opt_bool, SRV(dnssec.validation), 0, 0, 0 },
+	{ SEC_SERVER, "trust-anchor-file", 1, opt_string, SRV(dnssec.anchor_file), 0, 0, CONFIG_PATH_MAX },
+	{ SEC_SERVER, "trust-anchor",     1, opt_trust_anchor, 0, 0, 0, 0 },
+	{ SEC_SERVER, "domain-insecure",  1, opt_domain_insecure, 0, 0, 0, 0 },
+	{ SEC_SERVER, "negative-trust-anchor", 2, opt_nta, 0, 0, 0, 0 },
+	{ SEC_SERVER, "validation-date-override", 1, opt_date_override, 0, 0, 0, 0 },
+	{ SEC_SERVER, "val-clock-skew",   1, opt_uint, SRV(dnssec.clock_skew), 0, 86400, 0 },
+	{ SEC_SERVER, "dnssec-sha1",      1, opt_bool, SRV(dnssec.sha1), 0, 0, 0 },
+	{ SEC_SERVER, "nsec3-iterations", 1, opt_uint, SRV(dnssec.nsec3_iterations), 0, 65535, 0 },
+	{ SEC_SERVER, "nsec3-iterations-cap", 1, opt_uint, SRV(dnssec.nsec3_iterations_cap), 0, 65535, 0 },
+	{ SEC_SERVER, "aggressive-nsec",  1, opt_bool, SRV(dnssec.aggressive_nsec), 0, 0, 0 },
 	{ SEC_SERVER, "local-zone",       2, opt_local_zone, 0, 0, 0, 0 },
 	{ SEC_SERVER, "local-data",       1, opt_local_data, 0, 0, 0, 0 },
 	{ SEC_PORT,   "name",             1, opt_string, PORT(name), 0, 0, CONFIG_PORT_NAME_MAX },
@@ -519,6 +638,10 @@ static int check_ports(struct parser *p, unsigned last_line)
 	}
 	if (cfg->exception.enabled && cfg->exception.device[0] == '\0')
 		return fail(p, cfg->exception.line, "exception section has no device");
+	if (cfg->server.dnssec.nsec3_iterations > cfg->server.dnssec.nsec3_iterations_cap)
+		return fail(p, last_line, "nsec3-iterations (%u) above nsec3-iterations-cap (%u)",
+			    cfg->server.dnssec.nsec3_iterations,
+			    cfg->server.dnssec.nsec3_iterations_cap);
 	for (uint32_t i = 0; i < cfg->nzones; i++) {
 		const struct config_zone *z = &cfg->zones[i];
 		const char *what = z->forward ? "forward-zone" : "stub-zone";
@@ -565,6 +688,11 @@ void config_defaults(struct config *cfg)
 	cfg->server.tcp_idle_timeout = CONFIG_DEFAULT_TCP_IDLE_TIMEOUT;
 	cfg->server.tcp_max_connections = CONFIG_DEFAULT_TCP_MAX_CONNECTIONS;
 	cfg->server.tcp_upstream_idle_timeout = CONFIG_DEFAULT_TCP_UPSTREAM_IDLE_TIMEOUT;
+	cfg->server.dnssec.validation = 1;
+	cfg->server.dnssec.clock_skew = CONFIG_DEFAULT_CLOCK_SKEW;
+	cfg->server.dnssec.nsec3_iterations = CONFIG_DEFAULT_NSEC3_ITERATIONS;
+	cfg->server.dnssec.nsec3_iterations_cap = CONFIG_DEFAULT_NSEC3_ITERATIONS_CAP;
+	cfg->server.dnssec.aggressive_nsec = 1;
 	local_conf_init(&cfg->local);
 }
 

@@ -34,6 +34,9 @@
 #define CONFIG_DEFAULT_TCP_IDLE_TIMEOUT 10
 #define CONFIG_DEFAULT_TCP_MAX_CONNECTIONS 256
 #define CONFIG_DEFAULT_TCP_UPSTREAM_IDLE_TIMEOUT 5
+#define CONFIG_DEFAULT_CLOCK_SKEW     300
+#define CONFIG_DEFAULT_NSEC3_ITERATIONS 150
+#define CONFIG_DEFAULT_NSEC3_ITERATIONS_CAP 500
 
 enum config_err {
 	CONFIG_OK     = 0,
@@ -47,6 +50,44 @@ struct config_prefix {
 	int family;             /* AF_INET or AF_INET6 */
 	uint8_t addr[16];       /* network byte order; IPv4 uses the first 4 */
 	uint8_t prefixlen;      /* 0..32 or 0..128 */
+};
+
+#define CONFIG_MAX_ANCHORS    16   /* trust-anchor: lines */
+#define CONFIG_ANCHOR_RDATA   1024 /* largest DS or DNSKEY RDATA of one anchor */
+#define CONFIG_MAX_NTAS       64   /* domain-insecure + negative-trust-anchor */
+
+/* A "trust-anchor:" line: a DS or DNSKEY record in wire form. */
+struct config_anchor {
+	uint8_t owner[255];
+	uint8_t owner_len;
+	uint16_t type;                      /* 43 (DS) or 48 (DNSKEY) */
+	uint16_t rdlen;
+	uint8_t rdata[CONFIG_ANCHOR_RDATA];
+	unsigned line;
+};
+
+/* A negative trust anchor (RFC 7646): below this name nothing is validated. */
+struct config_nta {
+	uint8_t name[255];
+	uint8_t name_len;
+	uint32_t lifetime;                  /* seconds from start-up; 0: no expiry
+	                                     * (domain-insecure:) */
+};
+
+/* DNSSEC validation: "server:" options (docs/config-format.md). */
+struct config_dnssec {
+	uint32_t validation;                /* 0/1: dnssec-validation */
+	char anchor_file[CONFIG_PATH_MAX];  /* trust-anchor-file: DS/DNSKEY zone-file text */
+	struct config_anchor anchors[CONFIG_MAX_ANCHORS];
+	uint32_t nanchors;
+	struct config_nta ntas[CONFIG_MAX_NTAS];
+	uint32_t nntas;
+	uint64_t date_override;             /* validation-date-override (UNIX time), 0: off */
+	uint32_t clock_skew;                /* val-clock-skew: seconds either side */
+	uint32_t sha1;                      /* 0/1: algorithms 5 and 7, DS digest 1 */
+	uint32_t nsec3_iterations;          /* above: insecure, EDE 27 (RFC 9276) */
+	uint32_t nsec3_iterations_cap;      /* above: bogus, EDE 27 */
+	uint32_t aggressive_nsec;           /* 0/1: RFC 8198 */
 };
 
 /* "server:" section. */
@@ -71,6 +112,7 @@ struct config_server {
 	uint32_t tcp_idle_timeout;         /* seconds a silent client connection stays open */
 	uint32_t tcp_max_connections;      /* client connections open at once */
 	uint32_t tcp_upstream_idle_timeout; /* seconds an unused upstream connection is kept */
+	struct config_dnssec dnssec;
 };
 
 /* One "port:" section. */

@@ -303,6 +303,8 @@ static int rd_txt(struct rr_ctx *c);
 static int rd_soa(struct rr_ctx *c);
 static int rd_srv(struct rr_ctx *c);
 static int rd_caa(struct rr_ctx *c);
+static int rd_ds(struct rr_ctx *c);
+static int rd_dnskey(struct rr_ctx *c);
 
 /* One row per type mnemonic; parse NULL means "only the \# generic form". */
 static const struct type_desc {
@@ -322,11 +324,11 @@ static const struct type_desc {
 	{ "SRV",        WIRE_TYPE_SRV,   rd_srv },
 	{ "NAPTR",      35,              NULL },
 	{ "DNAME",      WIRE_TYPE_DNAME, rd_name },
-	{ "DS",         43,              NULL },
+	{ "DS",         43,              rd_ds },
 	{ "SSHFP",      44,              NULL },
 	{ "RRSIG",      46,              NULL },
 	{ "NSEC",       47,              NULL },
-	{ "DNSKEY",     48,              NULL },
+	{ "DNSKEY",     48,              rd_dnskey },
 	{ "NSEC3",      50,              NULL },
 	{ "NSEC3PARAM", 51,              NULL },
 	{ "TLSA",       52,              NULL },
@@ -639,6 +641,105 @@ static int rd_generic(struct rr_ctx *c)
 	if (c->rr->rdlen != want)
 		return WIRE_TEXT_ELENGTH;
 	return 0;
+}
+
+/* The rest of the line as hex digits, spaces between tokens allowed (DS digest). */
+static int field_hex_rest(struct rr_ctx *c)
+{
+	int r, hi = -1;
+	size_t start = c->rr->rdlen;
+
+	while ((r = lex_next(&c->lx, &c->tok)) > 0) {
+		for (size_t i = 0; i < c->tok.len; i++) {
+			int v = hex_value(c->tok.p[i]);
+
+			if (v < 0)
+				return WIRE_TEXT_ERDATA;
+			if (hi < 0) {
+				hi = v;
+				continue;
+			}
+			if ((r = put_uint(c, (uint32_t)(hi << 4 | v), 1)) < 0)
+				return r;
+			hi = -1;
+		}
+	}
+	if (r < 0)
+		return r;
+	return hi >= 0 || c->rr->rdlen == start ? WIRE_TEXT_ERDATA : 0;
+}
+
+static int b64_value(char ch)
+{
+	if (ch >= 'A' && ch <= 'Z')
+		return ch - 'A';
+	if (ch >= 'a' && ch <= 'z')
+		return ch - 'a' + 26;
+	if (ch >= '0' && ch <= '9')
+		return ch - '0' + 52;
+	if (ch == '+')
+		return 62;
+	if (ch == '/')
+		return 63;
+	return -1;
+}
+
+/* The rest of the line as base64 (RFC 4648), spaces between tokens allowed
+ * (DNSKEY public keys are written in several chunks). */
+static int field_base64_rest(struct rr_ctx *c)
+{
+	uint32_t acc = 0;
+	int r, bits = 0, pad = 0;
+	size_t start = c->rr->rdlen;
+
+	while ((r = lex_next(&c->lx, &c->tok)) > 0) {
+		for (size_t i = 0; i < c->tok.len; i++) {
+			char ch = c->tok.p[i];
+			int v = b64_value(ch);
+
+			if (ch == '=') {
+				pad++;
+				continue;
+			}
+			if (v < 0 || pad > 0)
+				return WIRE_TEXT_ERDATA;
+			acc = acc << 6 | (uint32_t)v;
+			bits += 6;
+			if (bits >= 8) {
+				bits -= 8;
+				if ((r = put_uint(c, (acc >> bits) & 0xff, 1)) < 0)
+					return r;
+			}
+		}
+	}
+	if (r < 0)
+		return r;
+	/* leftover bits must be zero padding, at most two '=' */
+	if (pad > 2 || bits >= 6 || (acc & ((1u << bits) - 1)) != 0 || c->rr->rdlen == start)
+		return WIRE_TEXT_ERDATA;
+	return 0;
+}
+
+/* DS (RFC 4034 §5.3): key tag, algorithm, digest type, digest in hex. */
+static int rd_ds(struct rr_ctx *c)
+{
+	int r;
+
+	if ((r = field_uint(c, 2)) < 0 || (r = field_uint(c, 1)) < 0 ||
+	    (r = field_uint(c, 1)) < 0)
+		return r;
+	return field_hex_rest(c);
+}
+
+/* DNSKEY (RFC 4034 §2.2): flags, protocol, algorithm, public key in base64. */
+static int rd_dnskey(struct rr_ctx *c)
+{
+	int r;
+
+	if ((r = field_uint(c, 2)) < 0 || (r = field_uint(c, 1)) < 0 ||
+	    (r = field_uint(c, 1)) < 0)
+		return r;
+	return field_base64_rest(c);
 }
 
 /* ---- record line ------------------------------------------------------ */

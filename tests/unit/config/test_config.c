@@ -337,6 +337,64 @@ static void test_tcp_options_parse_and_default(void)
 		     "t.conf:2: tcp-upstream-idle-timeout must be 0..3600") != NULL);
 }
 
+static void test_dnssec_options_parse_and_default(void)
+{
+	const struct config_dnssec *d = &cfg.server.dnssec;
+
+	CHECK_INT(load(PORT_OK), CONFIG_OK);
+	CHECK_INT(d->validation, 1);
+	CHECK_INT(d->clock_skew, 300);
+	CHECK_INT(d->nsec3_iterations, 150);
+	CHECK_INT(d->nsec3_iterations_cap, 500);
+	CHECK_INT(d->aggressive_nsec, 1);
+	CHECK_INT(d->sha1, 0);
+	CHECK_INT(d->date_override, 0);
+	config_free(&cfg);
+	CHECK_INT(load("server:\n"
+		       "    trust-anchor: \". IN DS 20326 8 2 E06D44B80B8F1D39A95C0B0D7C65D08458E880409BBC683457104237C7F8EC8D\"\n"
+		       "    trust-anchor: \"lab. DNSKEY 257 3 13 AAECAw==\"\n"
+		       "    trust-anchor-file: \"anchors.zone\"\n"
+		       "    domain-insecure: broken.example\n"
+		       "    negative-trust-anchor: bogus.example 3600\n"
+		       "    validation-date-override: 20101010101010\n"
+		       "    val-clock-skew: 60\n"
+		       "    dnssec-sha1: yes\n"
+		       "    nsec3-iterations: 50\n"
+		       "    nsec3-iterations-cap: 100\n"
+		       "    aggressive-nsec: no\n"
+		       "    dnssec-validation: no\n" PORT_OK), CONFIG_OK);
+	CHECK_INT(d->nanchors, 2);
+	CHECK_INT(d->anchors[0].type, 43);
+	CHECK_INT(d->anchors[0].owner_len, 1);
+	CHECK_INT(d->anchors[0].rdlen, 36);
+	CHECK_INT(d->anchors[0].line, 2);
+	CHECK_INT(d->anchors[1].type, 48);
+	CHECK_INT(d->anchors[1].rdlen, 8);
+	CHECK_STR(d->anchor_file, "anchors.zone");
+	CHECK_INT(d->nntas, 2);
+	CHECK_INT(d->ntas[0].lifetime, 0);
+	CHECK_INT(d->ntas[1].lifetime, 3600);
+	CHECK_INT(d->ntas[1].name_len, 15);
+	CHECK_INT(d->date_override, 1286705410);
+	CHECK_INT(d->clock_skew, 60);
+	CHECK_INT(d->sha1, 1);
+	CHECK_INT(d->nsec3_iterations, 50);
+	CHECK_INT(d->nsec3_iterations_cap, 100);
+	CHECK_INT(d->aggressive_nsec, 0);
+	CHECK_INT(d->validation, 0);
+	config_free(&cfg);
+	CHECK(strstr(load_error("server:\n    trust-anchor: \"x. A 192.0.2.1\"\n" PORT_OK),
+		     "t.conf:2: trust-anchor: only DS or DNSKEY") != NULL);
+	CHECK(strstr(load_error("server:\n    trust-anchor: \". DS 1 8 2 abc\"\n" PORT_OK),
+		     "t.conf:2: trust-anchor: bad rdata field") != NULL);
+	CHECK(strstr(load_error("server:\n    negative-trust-anchor: x.example 0\n" PORT_OK),
+		     "t.conf:2: negative-trust-anchor: lifetime must be 1..604800") != NULL);
+	CHECK(strstr(load_error("server:\n    validation-date-override: 2010-10-10\n" PORT_OK),
+		     "t.conf:2: validation-date-override: YYYYMMDDHHMMSS") != NULL);
+	CHECK(strstr(load_error("server:\n    nsec3-iterations: 600\n" PORT_OK),
+		     "nsec3-iterations (600) above nsec3-iterations-cap (500)") != NULL);
+}
+
 static void test_forward_and_stub_zones_parse_and_are_checked(void)
 {
 	static const char text[] =
@@ -383,5 +441,6 @@ int main(void)
 	RUN(test_bad_gateway_and_bool_are_rejected_with_line);
 	RUN(test_forward_and_stub_zones_parse_and_are_checked);
 	RUN(test_tcp_options_parse_and_default);
+	RUN(test_dnssec_options_parse_and_default);
 	return unit_check_exit() || unit_failures != 0;
 }

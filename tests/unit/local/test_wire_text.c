@@ -215,6 +215,44 @@ static void test_rr_generic_rfc3597(void)
 	CHECK_INT(parse("x.lab. TYPE65534 \\# 2 abc"), WIRE_TEXT_ERDATA);
 }
 
+/* RFC 4034 appendix B key tag, to check a DNSKEY's base64 decoded right. */
+static unsigned key_tag(const uint8_t *rd, size_t len)
+{
+	unsigned long ac = 0;
+
+	for (size_t i = 0; i < len; i++)
+		ac += (i & 1) ? rd[i] : (unsigned long)rd[i] << 8;
+	ac += ac >> 16;
+	return ac & 0xffff;
+}
+
+static void test_rr_ds_and_dnskey(void)
+{
+	/* the root's KSK-2017 and its DS (conf/root-anchors.xml, IANA) */
+	CHECK_INT(parse(". IN DNSKEY 257 3 8 AwEAAaz/tAm8yTn4Mfeh5eyI96WSVexTBAvkMgJzkKTOiW1vkIbzxeF3+/4RgWOq7HrxRixHlFlExOLAJr5emLvN7SWXgnLh4+B5xQlNVz8Og8kvArMtNROxVQuCaSnIDdD5LKyWbRd2n9WGe2R8PzgCmr3EgVLrjyBxWezF0jLHwVN8efS3rCj/EWgvIWgb9tarpVUDK/b58Da+sqqls3eNbuv7pr+eoZG+SrDK6nWeL3c6H5Apxz7LjVc1uTIdsIXxuOLYA4/ilBmSVIzuDWfdRUfhHdY6+cn8HFRm+2hM8AnXGXws9555KrUB5qihylGa8subX2Nn6UwNR1AkUTV74bU="), 0);
+	CHECK_INT(rr->type, 48);
+	CHECK_INT(rr->rdlen, 4 + 260);
+	CHECK_BYTES(rr->rdata, 4, 1, 1, 3, 8);
+	CHECK_INT(key_tag(rr->rdata, rr->rdlen), 20326);
+	/* the key in chunks, as zone files write it */
+	CHECK_INT(parse("k.lab. DNSKEY 256 3 13 AAEC Aw=="), 0);
+	CHECK_BYTES(rr->rdata, rr->rdlen, 1, 0, 3, 13, 0, 1, 2, 3);
+	CHECK_INT(parse(". IN DS 20326 8 2 E06D44B80B8F1D39A95C0B0D7C65D08458E880409BBC683457104237C7F8EC8D"), 0);
+	CHECK_INT(rr->type, 43);
+	CHECK_INT(rr->rdlen, 4 + 32);
+	CHECK_BYTES(rr->rdata, 6, 0x4f, 0x66, 8, 2, 0xe0, 0x6d);
+	CHECK_INT(rr->rdata[35], 0x8d);
+	CHECK_INT(parse("x.lab. DS 1 8 2 ab cd"), 0);
+	CHECK_BYTES(rr->rdata, rr->rdlen, 0, 1, 8, 2, 0xab, 0xcd);
+	CHECK_INT(parse("x.lab. DS 1 8 2 abc"), WIRE_TEXT_ERDATA);
+	CHECK_INT(parse("x.lab. DS 1 8 2"), WIRE_TEXT_ERDATA);
+	CHECK_INT(parse("x.lab. DS 1 8 2 xyz0"), WIRE_TEXT_ERDATA);
+	CHECK_INT(parse("x.lab. DNSKEY 257 3 8 AA*A"), WIRE_TEXT_ERDATA);
+	CHECK_INT(parse("x.lab. DNSKEY 257 3 8 AA=A"), WIRE_TEXT_ERDATA);
+	CHECK_INT(parse("x.lab. DNSKEY 257 3 8 A"), WIRE_TEXT_ERDATA);
+	CHECK_INT(parse("x.lab. DNSKEY 257 3"), WIRE_TEXT_EMISSING);
+}
+
 static void test_rr_errors_point_at_the_token(void)
 {
 	const char *line = "x.lab. 300 IN AX 192.0.2.1";
@@ -228,7 +266,7 @@ static void test_rr_errors_point_at_the_token(void)
 	CHECK_INT(parse("x.lab. A 192.0.2.1 192.0.2.2"), WIRE_TEXT_ETRAILING);
 	CHECK_INT(parse("x.lab. TXT \"open"), WIRE_TEXT_EQUOTE);
 	CHECK_INT(parse("x.lab. MX 70000 m.lab."), WIRE_TEXT_ERDATA);
-	CHECK_INT(parse("x.lab. DS 1 2 3 abcd"), WIRE_TEXT_EUNSUPP);
+	CHECK_INT(parse("x.lab. NSEC3 1 2 3 abcd"), WIRE_TEXT_EUNSUPP);
 	CHECK_INT(parse("x.lab. 4294967295 A 192.0.2.1"), WIRE_TEXT_ETTL);
 }
 
@@ -271,6 +309,7 @@ int main(void)
 	RUN(test_rr_srv);
 	RUN(test_rr_caa);
 	RUN(test_rr_generic_rfc3597);
+	RUN(test_rr_ds_and_dnskey);
 	RUN(test_rr_errors_point_at_the_token);
 	RUN(test_type_and_class_mnemonics);
 	free(rr);
