@@ -68,6 +68,9 @@ enum wire_ede {
 	WIRE_EDE_NO_REACHABLE_AUTHORITY = 22,
 	WIRE_EDE_NETWORK_ERROR = 23,
 	WIRE_EDE_INVALID_DATA = 24,
+	WIRE_EDE_SIGNATURE_EXPIRED_BEFORE_VALID = 25,
+	WIRE_EDE_TOO_EARLY = 26,
+	WIRE_EDE_UNSUPPORTED_NSEC3_ITERATIONS = 27,   /* RFC 9276 */
 };
 
 /* What a message's OPT record says. Pointers point into the parsed packet. */
