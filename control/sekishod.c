@@ -26,6 +26,7 @@
 #include <rte_malloc.h>
 #include <rte_mbuf.h>
 
+#include "anchors.h"
 #include "config.h"
 #include "exception.h"
 #include "local.h"
@@ -66,6 +67,8 @@ struct daemon {
 	struct upstream_shared *up_shared;
 	struct net_neigh *neigh[CONFIG_MAX_PORTS];
 	struct tcp_service *tcp;
+	/* DNSSEC validation (dnssec-validation with at least one trust anchor) */
+	struct anchors *anchors;
 };
 
 static void on_signal(int sig)
@@ -131,6 +134,46 @@ static int read_file(const char *path, char **out, size_t *len)
 	return 0;
 }
 
+
+/* Trust anchors and validation settings: validation is on when configured and at
+ * least one anchor is given (inline or in trust-anchor-file). */
+static int load_anchors(struct daemon *d, const char *path)
+{
+	struct config_dnssec *dc = &d->cfg.server.dnssec;
+	char *text = NULL, err[512];
+	size_t len = 0;
+	int rc;
+
+	if (!dc->validation)
+		return 0;
+	if (dc->anchor_file[0] != '\0') {
+		relative_to(path, dc->anchor_file, sizeof(dc->anchor_file));
+		if (read_file(dc->anchor_file, &text, &len) != 0) {
+			fprintf(stderr, "sekishod: %s: trust-anchor-file '%s': %s\n", path,
+				dc->anchor_file, strerror(errno));
+			return -1;
+		}
+	}
+	d->anchors = calloc(1, sizeof(*d->anchors));
+	rc = d->anchors == NULL ? -1 :
+	     anchors_build(d->anchors, &d->cfg, text, len, dc->anchor_file,
+			   (uint64_t)time(NULL), err, sizeof(err));
+	free(text);
+	if (rc != 0) {
+		fprintf(stderr, "sekishod: %s\n", d->anchors == NULL ? "out of memory" : err);
+		return -1;
+	}
+	if (d->anchors->conf.n_anchors == 0) {
+		printf("sekishod: no trust anchor configured: answers are not validated\n");
+		free(d->anchors);
+		d->anchors = NULL;
+		return 0;
+	}
+	printf("sekishod: DNSSEC validation on, %u trust anchor(s), %u negative trust anchor(s)\n",
+	       d->anchors->conf.n_anchors, d->anchors->conf.n_ntas);
+	return 0;
+}
+
 static int load_config(struct daemon *d, const char *path)
 {
 	char err[512];
@@ -155,7 +198,7 @@ static int load_config(struct daemon *d, const char *path)
 			d->cfg.server.root_hints, strerror(errno));
 		return -1;
 	}
-	return 0;
+	return d->env.recursion ? load_anchors(d, path) : 0;
 }
 
 /* Enough mbufs for every descriptor of every queue, plus bursts and reassembly. */
@@ -434,6 +477,12 @@ static int init_upstream(struct daemon *d, struct worker *w, unsigned int idx)
 				d->hints_len, d->cfg.server.resolve_pool, d->pool);
 	if (rc_init == 0 && add_zones(d, w->up->rctx) != 0)
 		return -1;
+	if (rc_init == 0 && d->anchors != NULL &&
+	    upstream_validation_enable(w->up, &d->anchors->conf,
+				       d->cfg.server.dnssec.date_override) != 0) {
+		fprintf(stderr, "sekishod: worker %u: validator set-up failed\n", idx);
+		return -1;
+	}
 	if (rc_init != 0) {
 		fprintf(stderr, "sekishod: worker %u: resolver set-up failed (%s)\n", idx,
 			rc_init == -EINVAL ? "no address in root hints" : "out of memory");
@@ -557,6 +606,7 @@ static void shutdown_daemon(struct daemon *d)
 	if (d->exc_started)
 		port_stop(d->exc_port);
 	local_db_free(d->local);
+	free(d->anchors);           /* points into the config: first */
 	config_free(&d->cfg);
 }
 

@@ -319,6 +319,10 @@ size_t query_answer_image(const struct query_env *env, const struct query_info *
 	/* TC stays: an image that is only header and question says so itself. */
 	flags = (uint16_t)((flags & ~(WIRE_FLAG_RD | WIRE_FLAG_CD | WIRE_FLAG_AA)) |
 			   (qi->flags & (WIRE_FLAG_RD | WIRE_FLAG_CD)) | WIRE_FLAG_QR | WIRE_FLAG_RA);
+	/* RFC 6840 §5.8: AD (set in images validated secure) only for clients that asked
+	 * with DO or AD. */
+	if (!qi->do_bit && !(qi->flags & WIRE_FLAG_AD))
+		flags &= (uint16_t)~WIRE_FLAG_AD;
 	if (len + opt > qi->limit || len + opt > cap) {
 		/* Too big for this client: header and question with TC=1, it retries
 		 * over TCP (RFC 7766). */

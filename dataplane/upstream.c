@@ -4,6 +4,7 @@
  */
 #include <errno.h>
 #include <string.h>
+#include <time.h>
 
 #include <rte_cycles.h>
 #include <rte_errno.h>
@@ -14,6 +15,7 @@
 
 #include "cache_rrset.h"
 #include "upstream.h"
+#include "validate_chain.h"
 #include "wire_build.h"
 #include "worker.h"
 
@@ -28,6 +30,8 @@ enum upstream_client_kind {
 	CLIENT_UDP = 0,                 /* written over its query mbuf, framed, sent */
 	CLIENT_TCP,                     /* written into its message object, back to the
 					   TCP service */
+	CLIENT_CHAIN,                   /* another resolution's chain of trust waits for
+					   this DS or DNSKEY: it resumes, nothing is sent */
 };
 
 /* A client waiting for a resolution. */
@@ -38,6 +42,7 @@ struct upstream_client {
 	struct net_pkt p;               /* UDP */
 	struct worker_port *wp;         /* UDP */
 	struct query_info qi;
+	uint32_t parent, parent_gen;    /* CHAIN: the waiting resolution's slot and use */
 };
 
 struct upstream_query {
@@ -55,6 +60,13 @@ struct upstream_query {
 	uint16_t qlen;
 	uint8_t qbytes[WIRE_NAME_MAX + 4]; /* lowercase question entry */
 	struct upstream_client clients[UPSTREAM_WAITERS];
+	uint32_t gen;                   /* uses of this slot (CHAIN clients check it) */
+	/* DNSSEC: the chain of trust over rq's result, while it runs */
+	bool validating;
+	bool fetching;                  /* waits for a DS/DNSKEY resolution */
+	struct validate_chain vc;
+	struct validate_chain_answer va;
+	struct validate_chain_rr vrr[VALIDATE_CHAIN_RR_MAX];
 };
 
 /* A UDP client query between the two passes of a burst: its key and question. */
@@ -200,8 +212,35 @@ int upstream_init(struct upstream *up, struct upstream_shared *sh, struct worker
 	return 0;
 }
 
+int upstream_validation_enable(struct upstream *up, const struct validate_chain_conf *conf,
+			       uint64_t date_override)
+{
+	struct validate_batch_config bc = { .capacity = 64, .policy = conf->policy };
+	struct timespec ts;
+
+	up->vkeys = validate_key_cache_create(1024);
+	up->vbatch = validate_batch_create(&bc);
+	up->vscratch = rte_malloc("up_vscratch", 2 * sizeof(*up->vscratch), 64);
+	if (up->vkeys == NULL || up->vbatch == NULL || up->vscratch == NULL)
+		return -ENOMEM;
+	/* the worker reads UNIX time from the TSC: no clock call on the packet path */
+	clock_gettime(CLOCK_REALTIME, &ts);
+	up->unix_at_tsc0 = (uint64_t)ts.tv_sec - rte_rdtsc() / up->tsc_hz;
+	up->date_override = date_override;
+	up->rctx->cfg.do_bit = true;    /* upstream answers come with their RRSIGs */
+	up->vconf = conf;
+	return 0;
+}
+
 void upstream_free(struct upstream *up)
 {
+	validate_key_cache_destroy(up->vkeys);
+	validate_batch_destroy(up->vbatch);
+	rte_free(up->vscratch);
+	up->vkeys = NULL;
+	up->vbatch = NULL;
+	up->vscratch = NULL;
+	up->vconf = NULL;
 	rte_free(up->rctx);
 	rte_free(up->q);
 	rte_free(up->free);
@@ -322,6 +361,17 @@ static void client_answer_image(struct upstream *up, struct upstream_client *c,
 	len = query_answer_image(up->w->env, &c->qi, out, len, room, ede, ede_text,
 				 &up->w->qstats);
 	client_send(up, c, len);
+}
+
+/* SERVFAIL with @ede for one client. */
+static void client_answer_error(struct upstream *up, struct upstream_client *c, int ede,
+				const char *text)
+{
+	size_t room;
+	uint8_t *out = client_payload(c, &room);
+
+	client_send(up, c, query_answer_error(up->w->env, &c->qi, WIRE_RCODE_SERVFAIL, out,
+					      room, ede, text, &up->w->qstats));
 }
 
 /* Serve-stale for one client, else SERVFAIL with the resolver's reason. */
@@ -447,30 +497,76 @@ static void query_release(struct upstream *up, struct upstream_query *uq)
 	up->free[up->n_free++] = (uint32_t)(uq - up->q);
 }
 
-/* The resolver's records as a cacheable image: header, lowercase question, records. */
-static size_t build_image(struct upstream *up, struct upstream_query *uq, struct wire_builder *b)
+/* What validation decided for an image: AD, and no TTL above the signatures allow. */
+struct image_dnssec {
+	bool secure;
+	uint32_t ttl_cap;               /* UINT32_MAX: none */
+};
+
+/* No TTL of the image above @cap (RFC 4035 §5.3.3: not past the RRSIGs' expiry). */
+static void cap_ttls(uint8_t *img, const struct wire_builder *b, uint32_t cap)
 {
-	uint16_t flags = WIRE_FLAG_QR | WIRE_FLAG_RA | uq->rq.rcode;
+	for (unsigned int i = 0; i < b->ttl_count; i++)
+		if (wire_get_u32(img + b->ttl_off[i]) > cap)
+			wire_put_u32(img + b->ttl_off[i], cap);
+}
+
+/* The resolver's records as a cacheable image: header, lowercase question, records.
+ * DNSSEC records only for a DO=1 key (RFC 4035 §3.2.1); AD when validated secure
+ * (query_answer_image clears it for clients that asked for neither DO nor AD). */
+static size_t build_image(struct upstream *up, struct upstream_query *uq, struct wire_builder *b,
+			  const struct image_dnssec *dn)
+{
+	uint16_t flags = WIRE_FLAG_QR | WIRE_FLAG_RA | uq->rq.rcode |
+			 (dn->secure ? WIRE_FLAG_AD : 0);
+	unsigned int bflags = (uq->key.flags & CACHE_KEY_DO) ? 0 : RESOLVE_BUILD_NO_DNSSEC;
 
 	wire_build_init(b, up->image, sizeof(up->image), sizeof(up->image));
 	if (wire_build_header(b, 0, flags) != WIRE_OK ||
 	    wire_build_question_raw(b, uq->qbytes, uq->qlen) != WIRE_OK)
 		return 0;
-	if (resolve_result_build(&uq->rq, b) != WIRE_OK || uq->rq.truncated) {
+	if (resolve_result_build_ex(&uq->rq, b, bflags) != WIRE_OK || uq->rq.truncated) {
 		/* Header and question only, TC=1: clients retry over TCP. */
 		up->stats.not_cached++;
 		wire_put_u16(up->image + 2, flags | WIRE_FLAG_TC);
 		memset(up->image + 6, 0, 6);
 		return WIRE_HDR_LEN + uq->qlen;
 	}
+	if (dn->ttl_cap != UINT32_MAX)
+		cap_ttls(up->image, b, dn->ttl_cap);
 	return b->len;
 }
 
-static void finish_done(struct upstream *up, struct upstream_query *uq)
+static void chain_deliver(struct upstream *up, struct upstream_query *fetch,
+			  const struct upstream_client *c, bool ok);
+static void chain_resume(struct upstream *up, const struct upstream_client *c, uint64_t tsc);
+
+/* Clients that are other resolutions' chains of trust: told before the slot is
+ * released (they copy what they need from its result), resumed after (they may
+ * start resolutions of their own, and finish, which reuses up->image). */
+static unsigned int chain_clients(struct upstream *up, struct upstream_query *uq, bool ok,
+				  struct upstream_client *out)
 {
+	unsigned int n = 0;
+
+	for (unsigned int i = 0; i < uq->n_clients; i++) {
+		if (uq->clients[i].kind != CLIENT_CHAIN)
+			continue;
+		chain_deliver(up, uq, &uq->clients[i], ok);
+		out[n++] = uq->clients[i];
+	}
+	return n;
+}
+
+static void finish_done(struct upstream *up, struct upstream_query *uq,
+			const struct image_dnssec *dn, uint64_t tsc)
+{
+	static const struct image_dnssec plain = { .secure = false, .ttl_cap = UINT32_MAX };
+	struct upstream_client chain[UPSTREAM_WAITERS];
 	struct wire_builder b;
-	size_t len = build_image(up, uq, &b);
+	size_t len = build_image(up, uq, &b, dn != NULL ? dn : &plain);
 	uint16_t ancount = len > WIRE_HDR_LEN ? wire_get_u16(up->image + 6) : 0;
+	unsigned int n_chain;
 
 	up->stats.resolved++;
 	/* The answer's RRsets are in the RRset store already: store_rrsets() kept them,
@@ -488,17 +584,38 @@ static void finish_done(struct upstream *up, struct upstream_query *uq)
 			up->stats.not_cached++;
 	}
 	for (unsigned int i = 0; i < uq->n_clients; i++)
-		client_answer_image(up, &uq->clients[i], up->image, len, WIRE_EDE_NONE, NULL);
+		if (uq->clients[i].kind != CLIENT_CHAIN)
+			client_answer_image(up, &uq->clients[i], up->image, len, WIRE_EDE_NONE,
+					    NULL);
+	n_chain = chain_clients(up, uq, true, chain);
 	query_release(up, uq);
+	for (unsigned int i = 0; i < n_chain; i++)
+		chain_resume(up, &chain[i], tsc);
 }
 
+/* SERVFAIL with @ede to every client (serve-stale first unless @no_stale: a bogus
+ * answer is not a reason to serve an old one). */
 static void finish_fail(struct upstream *up, struct upstream_query *uq, int ede,
-			const char *text)
+			const char *text, bool no_stale, uint64_t tsc)
 {
+	struct upstream_client chain[UPSTREAM_WAITERS];
+	unsigned int n_chain;
+
 	up->stats.failed++;
-	for (unsigned int i = 0; i < uq->n_clients; i++)
-		client_answer_failure(up, &uq->clients[i], &uq->key, ede, text);
+	for (unsigned int i = 0; i < uq->n_clients; i++) {
+		struct upstream_client *c = &uq->clients[i];
+
+		if (c->kind == CLIENT_CHAIN)
+			continue;
+		if (no_stale)
+			client_answer_error(up, c, ede, text);
+		else
+			client_answer_failure(up, c, &uq->key, ede, text);
+	}
+	n_chain = chain_clients(up, uq, false, chain);
 	query_release(up, uq);
+	for (unsigned int i = 0; i < n_chain; i++)
+		chain_resume(up, &chain[i], tsc);
 }
 
 /*
@@ -582,6 +699,255 @@ static void send_upstream_tcp(struct upstream *up, struct upstream_query *uq,
 }
 
 /* Run the resolver until it waits for the network or is done. */
+/* ---- DNSSEC: the chain of trust over a finished resolution ------------------------- */
+
+static void drive(struct upstream *up, struct upstream_query *uq, uint64_t tsc);
+static struct upstream_query *find_running(struct upstream *up, const struct cache_key *k);
+static struct upstream_query *start(struct upstream *up, const struct cache_key *k,
+				    const struct query_info *qi, uint64_t tsc);
+
+/* UNIX seconds for signature windows: the TSC-based clock, or the test override. */
+static uint32_t validation_now(const struct upstream *up, uint64_t tsc)
+{
+	if (up->date_override != 0)
+		return (uint32_t)up->date_override;
+	return (uint32_t)(up->unix_at_tsc0 + tsc / up->tsc_hz);
+}
+
+/* Validate unless off, asked with CD=1 (the client takes the data as it is: its key
+ * has CD, and so do the chain's own DS/DNSKEY fetches), or not an answer. */
+static bool validation_wanted(const struct upstream *up, const struct upstream_query *uq)
+{
+	return up->vconf != NULL && !(uq->key.flags & CACHE_KEY_CD) &&
+	       (uq->rq.rcode == WIRE_RCODE_NOERROR || uq->rq.rcode == WIRE_RCODE_NXDOMAIN);
+}
+
+/* env->lookup: an RRset from the store into scratch slot @slot. */
+static bool chain_lookup(void *arg, unsigned int slot, const uint8_t *name, size_t len,
+			 uint16_t type, struct validate_chain_rrset *out)
+{
+	struct upstream *up = arg;
+	struct cache_rrset *rs = &up->vscratch[slot & 1];
+	struct cache_rrset_key k;
+
+	if (cache_rrset_key_init(up->sh->cache, &k, name, len, type, WIRE_CLASS_IN) != 0 ||
+	    cache_rrset_lookup(up->sh->cache, up->w->lcore_id, &k, up->now, rs) !=
+		    CACHE_RRSET_HIT)
+		return false;
+	out->rs = (struct validate_rrset){
+		.owner = name, .owner_len = len, .type = type, .rclass = WIRE_CLASS_IN,
+		.count = rs->rr_count, .data = rs->data, .rdoff = rs->rdoff, .rdlen = rs->rdlen,
+	};
+	out->sig_count = rs->sig_count;
+	out->ttl = rs->ttl;
+	out->ede = rs->why;
+	out->status = rs->status == CACHE_RRSET_SECURE ? VALIDATE_CHAIN_SECURE :
+		      rs->status == CACHE_RRSET_BOGUS ? VALIDATE_CHAIN_BOGUS :
+		      rs->status == CACHE_RRSET_INSECURE ? VALIDATE_CHAIN_INSECURE :
+		      VALIDATE_CHAIN_INDETERMINATE;
+	return true;
+}
+
+/* env->mark: the chain's verdict on a DS or DNSKEY RRset goes into the store with it,
+ * so the next answer of that zone finds its keys judged. */
+static void chain_mark(void *arg, const uint8_t *name, size_t len, uint16_t type,
+		       enum validate_chain_status status, uint16_t ede, uint32_t ttl_cap)
+{
+	struct upstream *up = arg;
+	struct cache_rrset_key k;
+	enum cache_rrset_status st = status == VALIDATE_CHAIN_SECURE ? CACHE_RRSET_SECURE :
+				     status == VALIDATE_CHAIN_BOGUS ? CACHE_RRSET_BOGUS :
+				     status == VALIDATE_CHAIN_INSECURE ? CACHE_RRSET_INSECURE :
+				     CACHE_RRSET_INDETERMINATE;
+
+	if (cache_rrset_key_init(up->sh->cache, &k, name, len, type, WIRE_CLASS_IN) == 0)
+		(void)cache_rrset_set_status(up->sh->cache, up->w->lcore_id, &k, st, ede,
+					     ttl_cap, up->now);
+}
+
+/* Start (or join) the resolution of (@f->name, @f->type) with DO and CD for @uq's chain:
+ * CD because the chain judges it, and so that it is never validated on its own. */
+static bool chain_fetch(struct upstream *up, struct upstream_query *uq,
+			const struct validate_chain_fetch *f, uint64_t tsc)
+{
+	struct upstream_client c = { .kind = CLIENT_CHAIN, .parent = (uint32_t)(uq - up->q),
+				     .parent_gen = uq->gen };
+	uint8_t q[WIRE_NAME_MAX + 4];
+	struct query_info qi;
+	struct upstream_query *fq;
+	struct cache_key k;
+
+	memcpy(q, f->name, f->name_len);
+	wire_put_u16(q + f->name_len, f->type);
+	wire_put_u16(q + f->name_len + 2, WIRE_CLASS_IN);
+	if (cache_key_init(up->sh->cache, &k, q, f->name_len + 4u,
+			   CACHE_KEY_DO | CACHE_KEY_CD) != 0)
+		return false;
+	fq = find_running(up, &k);
+	if (fq != NULL) {
+		if (fq->n_clients >= UPSTREAM_WAITERS)
+			return false;
+		fq->clients[fq->n_clients++] = c;
+		return true;
+	}
+	memset(&qi, 0, sizeof(qi));
+	memcpy(qi.qname, f->name, f->name_len);
+	qi.qname_len = f->name_len;
+	qi.qtype = f->type;
+	qi.qclass = WIRE_CLASS_IN;
+	fq = start(up, &k, &qi, tsc);
+	if (fq == NULL)
+		return false;
+	up->stats.val_fetches++;
+	fq->clients[fq->n_clients++] = c;
+	drive(up, fq, tsc);
+	return true;
+}
+
+/* The chain's verdict: answer, or SERVFAIL with the EDE that says why. */
+static void validation_end(struct upstream *up, struct upstream_query *uq, uint64_t tsc)
+{
+	const struct validate_chain_result *r = &uq->vc.result;
+	struct image_dnssec dn = { .secure = r->status == VALIDATE_CHAIN_SECURE,
+				   .ttl_cap = UINT32_MAX };
+
+	uq->validating = false;
+	switch (r->status) {
+	case VALIDATE_CHAIN_SECURE:
+		up->stats.val_secure++;
+		dn.ttl_cap = r->ttl_cap;
+		break;
+	case VALIDATE_CHAIN_BOGUS:
+		up->stats.val_bogus++;
+		finish_fail(up, uq, r->ede ? r->ede : WIRE_EDE_DNSSEC_BOGUS,
+			    r->why != NULL ? r->why : "DNSSEC bogus", true, tsc);
+		return;
+	case VALIDATE_CHAIN_INSECURE:
+		up->stats.val_insecure++;
+		break;
+	default:
+		up->stats.val_indeterminate++;
+		break;
+	}
+	finish_done(up, uq, &dn, tsc);
+}
+
+/* Run the chain until it needs a fetch (then wait for it) or is done. The batch's
+ * jobs and the keys it used are given back after each step: no pointer into them
+ * survives a fetch. */
+static void validation_step(struct upstream *up, struct upstream_query *uq, uint64_t tsc)
+{
+	const struct validate_chain_env env = {
+		.keys = up->vkeys, .batch = up->vbatch, .lookup = chain_lookup,
+		.mark = chain_mark, .arg = up,
+	};
+	struct validate_chain_fetch f;
+
+	cache_time(up, tsc);
+	for (;;) {
+		enum validate_chain_action a = validate_chain_next(&uq->vc, &env, &f);
+
+		validate_batch_reset(up->vbatch);
+		validate_key_cache_release(up->vkeys);
+		if (a == VALIDATE_CHAIN_DONE) {
+			validation_end(up, uq, tsc);
+			return;
+		}
+		uq->fetching = true;
+		if (chain_fetch(up, uq, &f, tsc))
+			return;
+		uq->fetching = false;
+		up->stats.val_fetch_failed++;
+		validate_chain_fetch_failed(&uq->vc);
+	}
+}
+
+/* The resolver's result as the chain reads it; the records stay in uq->rq. */
+static void validation_begin(struct upstream *up, struct upstream_query *uq, uint64_t tsc)
+{
+	const struct resolve_query *rq = &uq->rq;
+	const struct resolve_dp *dp = &rq->frame[rq->depth].dp;
+	unsigned int n = RTE_MIN(rq->rr_count, (unsigned int)VALIDATE_CHAIN_RR_MAX);
+
+	for (unsigned int i = 0; i < n; i++) {
+		const struct resolve_rr *r = &rq->rr[i];
+
+		uq->vrr[i] = (struct validate_chain_rr){
+			.owner = resolve_rr_owner(rq, (uint16_t)i), .owner_len = r->owner_len,
+			.section = r->section, .type = r->type, .rclass = r->class,
+			.ttl = r->ttl, .rdata = resolve_rr_rdata(rq, (uint16_t)i),
+			.rdlen = r->rdlen,
+		};
+	}
+	uq->va = (struct validate_chain_answer){
+		.qname = uq->key.name, .qname_len = (uint8_t)uq->key.name_len,
+		.qtype = uq->key.qtype, .qclass = uq->key.qclass, .rcode = rq->rcode,
+		.rr = uq->vrr, .n_rr = n, .zone = dp->zone, .zone_len = dp->zone_len,
+	};
+	uq->validating = true;
+	uq->fetching = false;
+	validate_chain_start(&uq->vc, up->vconf, &uq->va, validation_now(up, tsc));
+	validation_step(up, uq, tsc);
+}
+
+/* The waiting parent of chain client @c, if it still waits (its slot not reused). */
+static struct upstream_query *chain_parent(struct upstream *up, const struct upstream_client *c)
+{
+	struct upstream_query *p = c->parent < up->n_q ? &up->q[c->parent] : NULL;
+
+	if (p == NULL || !p->active || p->gen != c->parent_gen || !p->validating ||
+	    !p->fetching)
+		return NULL;
+	return p;
+}
+
+/* The fetch @fetch finished (@ok: with an answer): a negative answer is copied into
+ * the parent's chain (the store cannot be asked for absence); a positive one is in
+ * the store already. */
+static void chain_deliver(struct upstream *up, struct upstream_query *fetch,
+			  const struct upstream_client *c, bool ok)
+{
+	struct upstream_query *p = chain_parent(up, c);
+	const struct resolve_query *rq = &fetch->rq;
+	struct validate_chain_rr rr[32];
+	unsigned int n = 0;
+	bool positive = false;
+
+	if (p == NULL)
+		return;
+	if (!ok) {
+		up->stats.val_fetch_failed++;
+		validate_chain_fetch_failed(&p->vc);
+		return;
+	}
+	for (uint16_t i = 0; i < rq->rr_count; i++) {
+		const struct resolve_rr *r = &rq->rr[i];
+
+		if (r->section == WIRE_SECTION_ANSWER && r->type == fetch->key.qtype)
+			positive = true;
+		if (r->section == WIRE_SECTION_AUTHORITY && n < RTE_DIM(rr))
+			rr[n++] = (struct validate_chain_rr){
+				.owner = resolve_rr_owner(rq, i), .owner_len = r->owner_len,
+				.section = r->section, .type = r->type, .rclass = r->class,
+				.ttl = r->ttl, .rdata = resolve_rr_rdata(rq, i), .rdlen = r->rdlen,
+			};
+	}
+	if (!positive && validate_chain_supply_negative(&p->vc, rq->rcode, rr, n) != 0) {
+		up->stats.val_fetch_failed++;
+		validate_chain_fetch_failed(&p->vc);
+	}
+}
+
+static void chain_resume(struct upstream *up, const struct upstream_client *c, uint64_t tsc)
+{
+	struct upstream_query *p = chain_parent(up, c);
+
+	if (p == NULL)
+		return;
+	p->fetching = false;
+	validation_step(up, p, tsc);
+}
+
 static void drive(struct upstream *up, struct upstream_query *uq, uint64_t tsc)
 {
 	struct resolve_action act;
@@ -609,12 +975,15 @@ static void drive(struct upstream *up, struct upstream_query *uq, uint64_t tsc)
 		return;
 	case RESOLVE_DONE:
 		rte_pktmbuf_free(m);
-		finish_done(up, uq);
+		if (validation_wanted(up, uq))
+			validation_begin(up, uq, tsc);
+		else
+			finish_done(up, uq, NULL, tsc);
 		return;
 	case RESOLVE_FAIL:
 	default:
 		rte_pktmbuf_free(m);
-		finish_fail(up, uq, act.ede, act.ede_text);
+		finish_fail(up, uq, act.ede, act.ede_text, false, tsc);
 		return;
 	}
 }
@@ -643,6 +1012,9 @@ static struct upstream_query *start(struct upstream *up, const struct cache_key 
 		return NULL;
 	uq = &up->q[up->free[--up->n_free]];
 	uq->active = true;
+	uq->gen++;
+	uq->validating = false;
+	uq->fetching = false;
 	uq->prefetch = false;
 	uq->n_clients = 0;
 	uq->local_port = 0;

@@ -75,7 +75,13 @@ struct worker_port;
 	X(tcp_upstream_failed, "upstream TCP exchanges the service gave up on (connect refused, connection lost): the try ends at once") \
 	X(tcp_no_msg,       "TCP upstream sends lost: no message object free (deadline retries)") \
 	X(tcp_ring_full,    "messages lost: the TCP service's ring was full") \
-	X(not_cached,       "answers that could not be cached")
+	X(not_cached,       "answers that could not be cached") \
+	X(val_secure,       "answers validated secure (AD=1 for clients that ask)") \
+	X(val_insecure,     "answers validated insecure (below an insecure delegation or NTA)") \
+	X(val_bogus,        "answers validated bogus: SERVFAIL with the EDE that says why") \
+	X(val_indeterminate, "answers with no trust anchor above them (served, AD=0)") \
+	X(val_fetches,      "DS/DNSKEY resolutions started for the chain of trust") \
+	X(val_fetch_failed, "DS/DNSKEY fetches that could not be made or failed")
 
 struct upstream_stats {
 #define UPSTREAM_COUNTER_FIELD(name, help) uint64_t name;
@@ -158,6 +164,13 @@ struct upstream {
 	struct rte_mbuf *tx[UPSTREAM_PENDING * 2];
 	uint8_t image[UPSTREAM_MSG_MAX];  /* an answer as built: TCP clients take it whole,
 	                                    the cache what fits CACHE_IMAGE_MAX */
+	/* DNSSEC validation (upstream_validation_enable); vconf NULL: off */
+	const struct validate_chain_conf *vconf;
+	struct validate_key_cache *vkeys;  /* parsed DNSKEYs (this worker's) */
+	struct validate_batch *vbatch;     /* signature jobs (this worker's) */
+	struct cache_rrset *vscratch;      /* the two RRsets the chain may hold at once */
+	uint64_t unix_at_tsc0;             /* UNIX seconds at TSC 0 (validation clock) */
+	uint64_t date_override;            /* validation-date-override (tests), 0: off */
 	struct upstream_stats stats;
 };
 
@@ -177,6 +190,21 @@ void upstream_shared_free(struct upstream_shared *sh);
  * Returns 0 or a negative errno value.
  */
 int upstream_tcp_create(struct upstream_shared *sh, unsigned int n_msgs);
+
+struct validate_chain_conf;
+struct validate_key_cache;
+struct validate_batch;
+struct cache_rrset;
+
+/*
+ * upstream_validation_enable - validate every answer of this worker's resolutions
+ * against @conf (start-up, after upstream_init; @conf outlives the worker): DO=1 on
+ * upstream queries, a key cache and a signature batch for the worker. Signatures are
+ * checked at @date_override (UNIX seconds, recorded test scenarios) when not 0.
+ * Returns 0 or -ENOMEM.
+ */
+int upstream_validation_enable(struct upstream *up, const struct validate_chain_conf *conf,
+			       uint64_t date_override);
 
 /*
  * Per worker (start-up): the resolver with its root hints (zone-file text), and a

@@ -293,9 +293,12 @@ static void find_delegation(struct resolve_ctx *ctx, struct resolve_query *rq, u
 		resolve_frame_use_dp(f, &ctx->hints);
 		return;
 	}
-	/* DS is served by the parent side of the cut */
+	/* DS is served by the parent side of the cut: also for the apex of a configured
+	 * zone (a stub's or forward zone's own servers hold no DS for it; the parent has
+	 * it, or proves there is none, which makes a private zone insecure) */
 	bool below = f->qtype == WIRE_TYPE_DS && f->name_len > 1;
-	const struct resolve_dp *conf = conf_zone_find(ctx, f->name, f->name_len);
+	size_t skip = below ? (size_t)f->name[0] + 1 : 0;
+	const struct resolve_dp *conf = conf_zone_find(ctx, f->name + skip, f->name_len - skip);
 	const struct resolve_dp *cached = resolve_infra_find(ctx, f->name, f->name_len, below, now);
 	const struct resolve_dp *use = cached;
 	if (conf && (conf->kind == RESOLVE_DP_FORWARD || !cached ||
@@ -685,10 +688,29 @@ void resolve_resend(struct resolve_query *rq, bool tcp)
 
 /* ---- results ------------------------------------------------------------------------------------ */
 
+/* RFC 4035 §3.2.1: without DO, no RRSIG, NSEC or NSEC3 unless the question asked for
+ * that very type (then its answer records stay). */
+static bool dnssec_only(const struct resolve_query *rq, const struct resolve_rr *r)
+{
+	bool dnssec = r->type == WIRE_TYPE_RRSIG || r->type == WIRE_TYPE_NSEC ||
+		      r->type == WIRE_TYPE_NSEC3;
+
+	return dnssec && !(r->section == WIRE_SECTION_ANSWER && r->type == rq->qtype);
+}
+
 int resolve_result_build(const struct resolve_query *rq, struct wire_builder *b)
+{
+	return resolve_result_build_ex(rq, b, 0);
+}
+
+int resolve_result_build_ex(const struct resolve_query *rq, struct wire_builder *b,
+			    unsigned int flags)
 {
 	for (uint16_t i = 0; i < rq->rr_count; i++) {
 		const struct resolve_rr *r = &rq->rr[i];
+
+		if ((flags & RESOLVE_BUILD_NO_DNSSEC) && dnssec_only(rq, r))
+			continue;
 		int err = wire_build_rr(b, r->section, resolve_rr_owner(rq, i), r->owner_len,
 					r->type, r->class, r->ttl, resolve_rr_rdata(rq, i),
 					r->rdlen);

@@ -421,6 +421,12 @@ static inline const uint8_t *resolve_rr_rdata(const struct resolve_query *rq, ui
  */
 int resolve_result_build(const struct resolve_query *rq, struct wire_builder *b);
 
+#define RESOLVE_BUILD_NO_DNSSEC 0x01  /* leave out RRSIG, NSEC, NSEC3 (a DO=0 client) */
+
+/* resolve_result_build_ex - the same with @flags (RESOLVE_BUILD_*). */
+int resolve_result_build_ex(const struct resolve_query *rq, struct wire_builder *b,
+			    unsigned int flags);
+
 /* ---- Operator report ------------------------------------------------------------------ */
 
 /* Calls @fn for every (zone, server) pair remembered as lame (expired ones too). */

@@ -223,6 +223,28 @@ static void keep_negative(struct resolve_ctx *ctx, struct resolve_query *rq, con
 	}
 }
 
+/* Keep the NSEC/NSEC3 records of a positive answer's authority section and their
+ * RRSIGs, from the zone only: a wildcard expansion is proven by them (RFC 4035
+ * §5.3.4), and the validator needs them with the answer. */
+static void keep_proofs(struct resolve_ctx *ctx, struct resolve_query *rq, const uint8_t *pkt,
+			size_t len, const struct wire_msg *m, const struct resolve_dp *dp,
+			uint64_t now)
+{
+	int from, to;
+	section_range(m, WIRE_SECTION_AUTHORITY, &from, &to);
+	for (int i = from; i < to; i++) {
+		const struct wire_rr_ref *r = &m->rr[i];
+		uint16_t t = r->type == WIRE_TYPE_RRSIG ? rrsig_covers(pkt, r) : r->type;
+		uint8_t o[WIRE_NAME_MAX];
+		size_t olen;
+		if (t != WIRE_TYPE_NSEC && t != WIRE_TYPE_NSEC3)
+			continue;
+		if (rr_owner(pkt, len, r, o, &olen) &&
+		    wire_name_is_subdomain(o, olen, dp->zone, dp->zone_len))
+			keep_ref(ctx, rq, pkt, len, r, WIRE_SECTION_AUTHORITY, now);
+	}
+}
+
 /* ---- referrals ---------------------------------------------------------------------------- */
 
 static enum referral_kind find_referral(const uint8_t *pkt, size_t len, const struct wire_msg *m,
@@ -500,6 +522,8 @@ static void answer_reply(struct resolve_ctx *ctx, struct resolve_query *rq, cons
 	case CHAIN_FINISHED:
 		return;
 	case CHAIN_ANSWERED:
+		/* the end of the answer: authority records may follow the answer section */
+		keep_proofs(ctx, rq, pkt, len, m, &f->dp, now);
 		resolve_frame_done(ctx, rq, WIRE_RCODE_NOERROR, now);
 		return;
 	case CHAIN_MOVED:

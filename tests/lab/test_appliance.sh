@@ -78,11 +78,11 @@ nxdomain() {
 }
 check "nothere.local.test -> NXDOMAIN, SOA in authority" nxdomain
 
-# Until the resolver is wired in, a name outside local data is refused.
+# A name outside local data is resolved from the lab root (validated: AD for dig, which asks with AD=1).
 outside() {
     local out
     out=$(wdig "@$A4" "$LAB_NAME_SECURE" A)
-    grep_q 'status: NOERROR' "$out" && grep_q 'flags: qr rd ra;' "$out" &&
+    grep_q 'status: NOERROR' "$out" && grep_q 'flags: qr rd ra( ad)?;' "$out" &&
         grep_q "^$LAB_NAME_SECURE\.[[:space:]]+[0-9]+[[:space:]]+IN[[:space:]]+A[[:space:]]" "$out"
 }
 check "$LAB_NAME_SECURE (not local data) -> resolved from the lab root, RA=1, no AA" outside

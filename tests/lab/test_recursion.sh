@@ -42,7 +42,7 @@ check "sekishod answers on $A4" first_answer
 resolves() { # name type expected-rdata-regex
     local out
     out=$(ask "$1" "$2")
-    grep_q 'status: NOERROR' "$out" && grep_q 'flags: qr rd ra;' "$out" &&
+    grep_q 'status: NOERROR' "$out" && grep_q 'flags: qr rd ra( ad)?;' "$out" &&
         grep_q "IN[[:space:]]+$2[[:space:]]+$3" "$out"
 }
 check "$LAB_NAME_DEEP: three delegations below the root" resolves "$LAB_NAME_DEEP" A '203\.0\.113\.80'

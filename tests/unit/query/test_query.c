@@ -351,6 +351,37 @@ static void test_cached_image_gets_client_flags_opt_or_tc(void)
 	CHECK_EQ(rcount(3), 1);
 }
 
+/* RFC 6840 §5.7/5.8: a secure image's AD reaches clients that sent DO or AD only. */
+static void test_ad_only_for_clients_that_ask(void)
+{
+	struct query_env renv = env;
+	struct query_info qi;
+	struct pk q;
+	size_t len, n;
+
+	renv.recursion = true;
+	for (int kind = 0; kind < 3; kind++) {
+		pk_query(&q, "sec.example.", WIRE_TYPE_A);
+		if (kind == 1) {
+			wire_put_u16(q.b + 10, 1);
+			pk_opt(&q, 1232, 0, 0, WIRE_EDNS_FLAG_DO, NULL, 0);
+		}
+		if (kind == 2)
+			wire_put_u16(q.b + 2, wire_get_u16(q.b + 2) | WIRE_FLAG_AD);
+		query_process(&renv, q.b, q.len, resp, sizeof(resp), &st, &len, &qi);
+		memset(resp, 0, 12);
+		wire_put_u16(resp, qi.id);
+		wire_put_u16(resp + 2, WIRE_FLAG_QR | WIRE_FLAG_RA | WIRE_FLAG_AD);
+		wire_put_u16(resp + 4, 1);
+		memcpy(resp + 12, q.b + qi.q_off, qi.q_len);
+		n = 12 + qi.q_len;
+		len = query_answer_image(&renv, &qi, resp, n, sizeof(resp), WIRE_EDE_NONE, NULL,
+					 &st);
+		CHECK(len >= n);
+		CHECK_EQ(WIRE_AD(rflags()), kind != 0);
+	}
+}
+
 static void test_servfail_carries_the_question_and_ede(void)
 {
 	struct query_env renv = env;
@@ -409,6 +440,7 @@ int main(void)
 	RUN(test_recursion_on_sends_unknown_names_to_the_resolver);
 	RUN(test_cached_image_gets_client_flags_opt_or_tc);
 	RUN(test_servfail_carries_the_question_and_ede);
+	RUN(test_ad_only_for_clients_that_ask);
 	RUN(test_tcp_query_is_not_truncated_to_the_udp_size);
 	local_db_free(db);
 	TEST_EXIT();

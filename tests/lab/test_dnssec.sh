@@ -1,0 +1,147 @@
+#!/usr/bin/env bash
+# sekishod validating the lab's signed hierarchy (issue 4) from the lab root's trust
+# anchor: good zones of every algorithm give AD=1 to DO=1 clients, the unsigned
+# delegation an answer with AD=0, every broken variant SERVFAIL with the EDE that says
+# why (and the data with CD=1), DO=0 clients get no RRSIGs, and judged DS/DNSKEY RRsets
+# are kept with their verdict (a second zone's answer costs no DNSKEY fetch of the root).
+# Skipped (77) without build/sekishod.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+if ! sekishod_built; then
+    echo "# ${LAB_SEKISHOD:-$LAB_REPO/build/sekishod} not built: skipping"
+    exit 77
+fi
+unset LAB_NO_SEKISHOD
+lab_test_up
+
+A4=$SEKISHO_ADDR4
+stat() { python3 "$LAB_SRC/skstat.py" "$@"; }
+ask() { wdig +time=8 +tries=1 "@$A4" "$@"; }
+
+first_answer() {
+    local i
+    for ((i = 0; i < 20; i++)); do
+        ask "$LAB_NAME_LOCAL" A >/dev/null 2>&1 && return 0
+        sleep 0.5
+    done
+    return 1
+}
+check "sekishod answers on $A4" first_answer
+
+# dig prints "flags: qr rd ra ad;" for an authenticated answer.
+secure() { # name type
+    local out
+    out=$(ask +dnssec "$1" "$2")
+    grep_q 'status: NOERROR' "$out" && grep_q 'flags: qr rd ra ad;' "$out" &&
+        grep_q "IN[[:space:]]+RRSIG[[:space:]]+$2 " "$out"
+}
+check "$LAB_NAME_SECURE (RSA/SHA-256): AD=1 with DO=1, RRSIG in the answer" secure "$LAB_NAME_SECURE" A
+check "$LAB_NAME_SECURE_ECDSA (ECDSA P-256): AD=1" secure "$LAB_NAME_SECURE_ECDSA" A
+check "$LAB_NAME_SECURE_ED25519 (Ed25519): AD=1" secure "$LAB_NAME_SECURE_ED25519" A
+check "$LAB_NAME_SECURE_NSEC3 (NSEC3 zone): AD=1" secure "$LAB_NAME_SECURE_NSEC3" A
+check "$LAB_NAME_DEEP (three delegations): AD=1" secure "$LAB_NAME_DEEP" A
+check "$LAB_NAME_GLUELESS (glueless delegation): AD=1" secure "$LAB_NAME_GLUELESS" A
+check "$LAB_NAME_CNAME_CHAIN (CNAMEs across signed zones): AD=1" secure "$LAB_NAME_CNAME_CHAIN" A
+
+no_dnssec_records() { # name: DO=0 (and AD=0: dig sets AD by default) gets the data
+    local out               # without RRSIGs and without AD
+    out=$(ask +noadflag "$1" A)
+    grep_q 'status: NOERROR' "$out" && grep_q 'flags: qr rd ra;' "$out" &&
+        ! grep -q 'RRSIG' <<<"$out"
+}
+check "$LAB_NAME_SECURE with DO=0: no RRSIG, no AD" no_dnssec_records "$LAB_NAME_SECURE"
+
+ad_without_do() { # RFC 6840 §5.7: AD=1 in the query asks for the AD bit without DO
+    local out
+    out=$(ask +adflag +nodnssec "$LAB_NAME_SECURE" A)
+    grep_q 'flags: qr rd ra ad;' "$out" && ! grep -q 'RRSIG' <<<"$out"
+}
+check "AD=1 query without DO: AD=1 answer, no RRSIG" ad_without_do
+
+insecure() { # name: an answer, never AD
+    local out
+    out=$(ask +dnssec "$1" A)
+    grep_q 'status: NOERROR' "$out" && grep_q 'flags: qr rd ra;' "$out" &&
+        grep_q "IN[[:space:]]+A[[:space:]]+203\.0\.113\.80" "$out"
+}
+check "$LAB_NAME_INSECURE (unsigned delegation, DS absence proven): answer, AD=0" \
+    insecure "$LAB_NAME_INSECURE"
+check "$LAB_NAME_UNKNOWN_ALG (unknown algorithm): insecure, answer, AD=0" \
+    insecure "$LAB_NAME_UNKNOWN_ALG"
+
+bogus() { # name ede...: SERVFAIL with one of the EDE codes, then CD=1 returns the data
+    local name=$1 out ede ok=1
+    shift
+    out=$(ask +dnssec "$name" A)
+    grep_q 'status: SERVFAIL' "$out" || return 1
+    for ede in "$@"; do
+        grep -Eq "EDE: $ede( |:|\\))" <<<"$out" && ok=0
+    done
+    [ $ok -eq 0 ] || { echo "# no EDE among $* in: $(grep EDE <<<"$out")"; return 1; }
+    out=$(ask +dnssec +cd "$name" A)
+    grep_q 'status: NOERROR' "$out" && grep_q "IN[[:space:]]+A[[:space:]]+203\.0\.113\.80" "$out" &&
+        ! grep -q 'flags: qr rd ra ad' <<<"$out"
+}
+check "$LAB_NAME_BOGUS (bad signature): SERVFAIL EDE 6, CD=1 gives the data" bogus "$LAB_NAME_BOGUS" 6
+check "$LAB_NAME_BOGUS_EXPIRED: SERVFAIL EDE 7, CD=1 gives the data" bogus "$LAB_NAME_BOGUS_EXPIRED" 7
+check "$LAB_NAME_BOGUS_FUTURE: SERVFAIL EDE 8, CD=1 gives the data" bogus "$LAB_NAME_BOGUS_FUTURE" 8
+check "$LAB_NAME_BOGUS_WRONGDS (DS matches no key): SERVFAIL EDE 6 or 9" \
+    bogus "$LAB_NAME_BOGUS_WRONGDS" 6 9
+check "$LAB_NAME_BOGUS_NODNSKEY (no DNSKEY): SERVFAIL EDE 9" bogus "$LAB_NAME_BOGUS_NODNSKEY" 9 10
+check "$LAB_NAME_BOGUS_STRIPPED (RRSIGs removed): SERVFAIL EDE 10" bogus "$LAB_NAME_BOGUS_STRIPPED" 10 9
+
+negative_secure() { # name rcode: a proven negative answer, AD=1, with its NSEC/NSEC3
+    local out
+    out=$(ask +dnssec "$1" A)
+    grep_q "status: $2" "$out" && grep_q 'flags: qr rd ra ad;' "$out" &&
+        grep -Eq 'IN[[:space:]]+NSEC3?[[:space:]]' <<<"$out"
+}
+check "$LAB_NAME_NXDOMAIN: NXDOMAIN proven by NSEC, AD=1" negative_secure "$LAB_NAME_NXDOMAIN" NXDOMAIN
+check "$LAB_NAME_NXDOMAIN_NSEC3: NXDOMAIN proven by NSEC3, AD=1" \
+    negative_secure "$LAB_NAME_NXDOMAIN_NSEC3" NXDOMAIN
+check "txt.rsa.test A: NODATA proven by NSEC, AD=1" negative_secure txt.rsa.test NOERROR
+check "$LAB_NAME_WILDCARD: wildcard answer with its NSEC proof, AD=1" secure "$LAB_NAME_WILDCARD" A
+check "$LAB_NAME_WILDCARD_NSEC3: wildcard answer with its NSEC3 proof, AD=1" \
+    secure "$LAB_NAME_WILDCARD_NSEC3" A
+
+bogus_negative() { # name type ede...: a denial that proves nothing: SERVFAIL with an EDE
+    local name=$1 type=$2 out ede
+    shift 2
+    out=$(ask +dnssec "$name" "$type")
+    grep_q 'status: SERVFAIL' "$out" || return 1
+    for ede in "$@"; do
+        grep -Eq "EDE: $ede( |:|\\))" <<<"$out" && return 0
+    done
+    echo "# no EDE among $* in: $(grep EDE <<<"$out")"
+    return 1
+}
+# (names that hash outside the hole, like nx., are still proven: AD=1 there is right)
+check "www.badnsec3.test TXT (its NSEC3 removed): NODATA unproven, SERVFAIL EDE 6 or 12" \
+    bogus_negative www.badnsec3.test TXT 6 12
+
+iterations_insecure() { # RFC 9276: a denial over 150 iterations is insecure, not bogus
+    local out
+    out=$(ask +dnssec nx.nsec3iter200.test A)
+    grep_q 'status: NXDOMAIN' "$out" && grep_q 'flags: qr rd ra;' "$out"
+}
+check "nx.nsec3iter200.test (200 iterations): NXDOMAIN, AD=0" iterations_insecure
+check "nx.nsec3iter2600.test (2,600 iterations, over the cap): SERVFAIL EDE 27" \
+    bogus_negative nx.nsec3iter2600.test A 27
+
+counted() { # the verdicts are in the counters
+    [ "$(stat upstream_val_secure)" -gt 0 ] && [ "$(stat upstream_val_bogus)" -gt 0 ] &&
+        [ "$(stat upstream_val_insecure)" -gt 0 ]
+}
+check "validation counters: secure, insecure and bogus answers counted" counted
+
+keys_kept() { # a new name of a zone validated before: no DS/DNSKEY fetch
+    local fetches
+    fetches=$(stat upstream_val_fetches)
+    secure "txt.rsa.test" TXT || return 1
+    [ "$(stat upstream_val_fetches)" -eq "$fetches" ]
+}
+check "keys judged once: another rsa.test name needs no DS/DNSKEY fetch" keys_kept
+
+check "sekishod still runs" test -d "/proc/$(cat "$LAB_DIR/sekishod.pid")"
+lab_test_finish
