@@ -804,6 +804,23 @@ static bool chain_fetch(struct upstream *up, struct upstream_query *uq,
 	return true;
 }
 
+/* RFC 7646 §2: data let through by a negative trust anchor that ends must not
+ * outlive it in the cache: the seconds it has left, or UINT32_MAX. */
+static uint32_t nta_ttl_cap(const struct upstream *up, const struct upstream_query *uq,
+			    uint32_t now)
+{
+	uint32_t cap = UINT32_MAX;
+
+	for (unsigned int i = 0; i < up->vconf->n_ntas; i++) {
+		const struct validate_nta *t = &up->vconf->ntas[i];
+
+		if (t->expires != 0 && t->expires > now &&
+		    wire_name_is_subdomain(uq->key.name, uq->key.name_len, t->name, t->name_len))
+			cap = RTE_MIN(cap, (uint32_t)(t->expires - now));
+	}
+	return cap;
+}
+
 /* The chain's verdict: answer, or SERVFAIL with the EDE that says why. */
 static void validation_end(struct upstream *up, struct upstream_query *uq, uint64_t tsc)
 {
@@ -824,6 +841,7 @@ static void validation_end(struct upstream *up, struct upstream_query *uq, uint6
 		return;
 	case VALIDATE_CHAIN_INSECURE:
 		up->stats.val_insecure++;
+		dn.ttl_cap = nta_ttl_cap(up, uq, uq->vc.now);
 		break;
 	default:
 		up->stats.val_indeterminate++;
