@@ -620,6 +620,7 @@ static int check_config_only(const char *path)
 	printf("%s: ok\n", path);
 	free(d.hints);
 	local_db_free(d.local);
+	free(d.anchors);
 	config_free(&d.cfg);
 	return 0;
 }
