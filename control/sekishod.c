@@ -169,8 +169,9 @@ static int load_anchors(struct daemon *d, const char *path)
 		d->anchors = NULL;
 		return 0;
 	}
-	printf("sekishod: DNSSEC validation on, %u trust anchor(s), %u negative trust anchor(s)\n",
-	       d->anchors->conf.n_anchors, d->anchors->conf.n_ntas);
+	printf("sekishod: DNSSEC validation on, %u trust anchor(s), %u negative trust anchor(s), "
+	       "aggressive NSEC %s\n", d->anchors->conf.n_anchors, d->anchors->conf.n_ntas,
+	       dc->aggressive_nsec ? "on" : "off");
 	return 0;
 }
 
@@ -481,6 +482,12 @@ static int init_upstream(struct daemon *d, struct worker *w, unsigned int idx)
 	    upstream_validation_enable(w->up, &d->anchors->conf,
 				       d->cfg.server.dnssec.date_override) != 0) {
 		fprintf(stderr, "sekishod: worker %u: validator set-up failed\n", idx);
+		return -1;
+	}
+	/* RFC 8198 needs validated data: only with the validator */
+	if (rc_init == 0 && d->anchors != NULL && d->cfg.server.dnssec.aggressive_nsec &&
+	    upstream_aggressive_enable(w->up) != 0) {
+		fprintf(stderr, "sekishod: worker %u: aggressive NSEC set-up failed\n", idx);
 		return -1;
 	}
 	if (rc_init != 0) {

@@ -13,6 +13,7 @@
 #include <rte_mbuf_dyn.h>
 #include <rte_random.h>
 
+#include "aggressive.h"
 #include "cache_rrset.h"
 #include "upstream.h"
 #include "validate_chain.h"
@@ -61,12 +62,21 @@ struct upstream_query {
 	uint8_t qbytes[WIRE_NAME_MAX + 4]; /* lowercase question entry */
 	struct upstream_client clients[UPSTREAM_WAITERS];
 	uint32_t gen;                   /* uses of this slot (CHAIN clients check it) */
+	uint64_t retry_at;              /* ms: ask for the chain's fetch again; 0: no */
+	uint16_t fetch_retries;
 	/* DNSSEC: the chain of trust over rq's result, while it runs */
 	bool validating;
 	bool fetching;                  /* waits for a DS/DNSKEY resolution */
+	bool crypto_wait;               /* waits for the batch run (up->vwait) */
 	struct validate_chain vc;
 	struct validate_chain_answer va;
 	struct validate_chain_rr vrr[VALIDATE_CHAIN_RR_MAX];
+};
+
+/* A resolution whose chain of trust waits for the signature batch run: its slot and
+ * its use of the slot (a released slot's entry is skipped). */
+struct upstream_vwait {
+	uint32_t slot, gen;
 };
 
 /* A UDP client query between the two passes of a burst: its key and question. */
@@ -215,13 +225,18 @@ int upstream_init(struct upstream *up, struct upstream_shared *sh, struct worker
 int upstream_validation_enable(struct upstream *up, const struct validate_chain_conf *conf,
 			       uint64_t date_override)
 {
-	struct validate_batch_config bc = { .capacity = 64, .policy = conf->policy };
+	/* One batch for every chain of a poll: room for many (a full one makes chains
+	 * wait a round, see validation_flush). */
+	struct validate_batch_config bc = { .capacity = VALIDATE_BATCH_MAX,
+					    .arena_bytes = 1u << 20, .policy = conf->policy };
 	struct timespec ts;
 
 	up->vkeys = validate_key_cache_create(1024);
 	up->vbatch = validate_batch_create(&bc);
 	up->vscratch = rte_malloc("up_vscratch", 2 * sizeof(*up->vscratch), 64);
-	if (up->vkeys == NULL || up->vbatch == NULL || up->vscratch == NULL)
+	/* a chain has one entry; a round adds the next round's while it reads its own */
+	up->vwait = rte_malloc("up_vwait", 2 * sizeof(*up->vwait) * up->n_q, 64);
+	if (up->vkeys == NULL || up->vbatch == NULL || up->vscratch == NULL || up->vwait == NULL)
 		return -ENOMEM;
 	/* the worker reads UNIX time from the TSC: no clock call on the packet path */
 	clock_gettime(CLOCK_REALTIME, &ts);
@@ -232,14 +247,30 @@ int upstream_validation_enable(struct upstream *up, const struct validate_chain_
 	return 0;
 }
 
+int upstream_aggressive_enable(struct upstream *up)
+{
+	if (up->vconf == NULL)
+		return -EINVAL;
+	up->aggr = rte_malloc_socket("up_aggressive", sizeof(*up->aggr), 64,
+				     (int)rte_lcore_to_socket_id(up->w->lcore_id));
+	if (up->aggr == NULL)
+		return -ENOMEM;
+	aggressive_init(up->aggr, up->sh->cache, up->w->lcore_id, up->vconf);
+	return 0;
+}
+
 void upstream_free(struct upstream *up)
 {
+	rte_free(up->aggr);
+	up->aggr = NULL;
 	validate_key_cache_destroy(up->vkeys);
 	validate_batch_destroy(up->vbatch);
 	rte_free(up->vscratch);
+	rte_free(up->vwait);
 	up->vkeys = NULL;
 	up->vbatch = NULL;
 	up->vscratch = NULL;
+	up->vwait = NULL;
 	up->vconf = NULL;
 	rte_free(up->rctx);
 	rte_free(up->q);
@@ -698,6 +729,17 @@ static void send_upstream_tcp(struct upstream *up, struct upstream_query *uq,
 	msg_to_service(up, msg);
 }
 
+/* ---- RFC 8198: learning from secure negative answers -------------------------------- */
+
+/* A resolution's answer validated SECURE (RRSIGs good for @ttl_cap more seconds): if
+ * it is NXDOMAIN or NODATA, its NSEC/NSEC3 records can answer other names later. */
+static void learn_denial(struct upstream *up, const struct upstream_query *uq,
+			 uint32_t ttl_cap, uint64_t tsc)
+{
+	if (up->aggr != NULL && aggressive_learn(up->aggr, &uq->va, ttl_cap, cache_time(up, tsc)))
+		up->stats.aggressive_learned++;
+}
+
 /* Run the resolver until it waits for the network or is done. */
 /* ---- DNSSEC: the chain of trust over a finished resolution ------------------------- */
 
@@ -833,6 +875,7 @@ static void validation_end(struct upstream *up, struct upstream_query *uq, uint6
 	case VALIDATE_CHAIN_SECURE:
 		up->stats.val_secure++;
 		dn.ttl_cap = r->ttl_cap;
+		learn_denial(up, uq, r->ttl_cap, tsc);
 		break;
 	case VALIDATE_CHAIN_BOGUS:
 		up->stats.val_bogus++;
@@ -850,33 +893,143 @@ static void validation_end(struct upstream *up, struct upstream_query *uq, uint6
 	finish_done(up, uq, &dn, tsc);
 }
 
-/* Run the chain until it needs a fetch (then wait for it) or is done. The batch's
- * jobs and the keys it used are given back after each step: no pointer into them
- * survives a fetch. */
+/* The chain's view of this worker: its key cache, batch and RRset store. */
+static struct validate_chain_env validation_env(struct upstream *up,
+						struct validate_chain_stats *cs)
+{
+	return (struct validate_chain_env){ .keys = up->vkeys, .batch = up->vbatch,
+		.lookup = chain_lookup, .mark = chain_mark, .arg = up, .stats = cs };
+}
+
+static void validation_count(struct upstream *up, const struct validate_chain_stats *cs)
+{
+	up->stats.val_batch_shared += cs->jobs_shared;
+	up->stats.val_batch_full += cs->batch_full;
+}
+
+/* The chain's jobs are in the batch: it goes on after the run at the end of the poll
+ * (validation_flush). */
+static void validation_wait(struct upstream *up, struct upstream_query *uq, uint64_t tsc)
+{
+	if (unlikely(up->n_vwait == 2 * up->n_q)) {
+		/* cannot happen (one entry per chain, see upstream_validation_enable) */
+		uq->validating = false;
+		finish_fail(up, uq, WIRE_EDE_OTHER, "validation queue full", true, tsc);
+		return;
+	}
+	up->vwait[up->n_vwait++] = (struct upstream_vwait){ .slot = (uint32_t)(uq - up->q),
+							     .gen = uq->gen };
+	uq->crypto_wait = true;
+	up->stats.val_batch_waits++;
+}
+
+/* Run the chain until it needs a fetch (then wait for it), waits for the batch run, or
+ * is done. It keeps no handle into the batch or the key cache between calls: those
+ * are emptied only when no chain waits (validation_flush). */
 static void validation_step(struct upstream *up, struct upstream_query *uq, uint64_t tsc)
 {
-	const struct validate_chain_env env = {
-		.keys = up->vkeys, .batch = up->vbatch, .lookup = chain_lookup,
-		.mark = chain_mark, .arg = up,
-	};
+	struct validate_chain_stats cs = { 0 };
+	const struct validate_chain_env env = validation_env(up, &cs);
 	struct validate_chain_fetch f;
+	enum validate_chain_action a;
 
 	cache_time(up, tsc);
+	up->vdirty = true;
 	for (;;) {
-		enum validate_chain_action a = validate_chain_next(&uq->vc, &env, &f);
-
-		validate_batch_reset(up->vbatch);
-		validate_key_cache_release(up->vkeys);
-		if (a == VALIDATE_CHAIN_DONE) {
-			validation_end(up, uq, tsc);
+		a = validate_chain_next(&uq->vc, &env, &f);
+		if (a != VALIDATE_CHAIN_FETCH)
+			break;
+		uq->fetching = true;
+		if (chain_fetch(up, uq, &f, tsc)) {
+			validation_count(up, &cs);
 			return;
 		}
-		uq->fetching = true;
-		if (chain_fetch(up, uq, &f, tsc))
-			return;
 		uq->fetching = false;
+		if (uq->fetch_retries < UPSTREAM_FETCH_RETRIES) {
+			/* no slot on the fetch (or in the pool) now: ask again shortly, a
+			 * burst of answers of one new zone is not a reason to fail them */
+			uq->fetch_retries++;
+			uq->retry_at = now_ms(up, tsc) + UPSTREAM_FETCH_RETRY_MS;
+			up->stats.val_fetch_retries++;
+			validate_chain_fetch_later(&uq->vc);
+			validation_count(up, &cs);
+			return;
+		}
 		up->stats.val_fetch_failed++;
 		validate_chain_fetch_failed(&uq->vc);
+	}
+	validation_count(up, &cs);
+	if (a == VALIDATE_CHAIN_CRYPTO)
+		validation_wait(up, uq, tsc);
+	else
+		validation_end(up, uq, tsc);
+}
+
+/* The waiting resolution of entry @e, if it still waits (its slot not reused). */
+static struct upstream_query *vwait_query(struct upstream *up, struct upstream_vwait e)
+{
+	struct upstream_query *uq = e.slot < up->n_q ? &up->q[e.slot] : NULL;
+
+	if (uq == NULL || !uq->active || uq->gen != e.gen || !uq->validating || !uq->crypto_wait)
+		return NULL;
+	return uq;
+}
+
+/* Every chain that waited when the round began goes on, in order. Those that wait
+ * again, and chains that start waiting meanwhile (a fetch they waited for ended with
+ * a chain that finished), are appended: they are the next round's. */
+static void validation_pass(struct upstream *up, uint64_t tsc)
+{
+	uint32_t n = up->n_vwait;
+
+	for (uint32_t i = 0; i < n; i++) {
+		struct upstream_query *uq = vwait_query(up, up->vwait[i]);
+
+		if (uq == NULL)
+			continue;
+		uq->crypto_wait = false;
+		validation_step(up, uq, tsc);
+	}
+	memmove(up->vwait, up->vwait + n, (up->n_vwait - n) * sizeof(up->vwait[0]));
+	up->n_vwait -= n;
+}
+
+/* Batch runs per poll at most: a chain moves one verification step per round (DS,
+ * then DNSKEY, zone by zone, then the answer), so a few rounds finish most of those
+ * whose keys were fetched; the rest goes on in the next poll. */
+#define VALIDATION_ROUNDS 4
+
+static void count_run(struct upstream *up, int ran)
+{
+	if (ran <= 0)
+		return;
+	up->stats.val_batch_runs++;
+	up->stats.val_batch_jobs += (uint64_t)ran;
+	up->stats.val_batch_multi += ran > 1;
+}
+
+/*
+ * End of a poll: every validation made ready during it (by upstream responses in the
+ * bursts and hand-offs, TCP answers, timers, finished fetches) has added its jobs to
+ * the one batch; they are verified together, deduplicated and hashed side by side.
+ * A round (validate_chain.h, "the protocol"): run the batch, then each waiting chain
+ * reads its results and goes on: it finishes, fetches, or waits again with its next
+ * step's jobs, which the next round runs. When no chain waits the batch is emptied and
+ * the keys it used may be evicted again.
+ */
+static void validation_flush(struct upstream *up, uint64_t tsc)
+{
+	struct validate_chain_stats cs = { 0 };
+	const struct validate_chain_env env = validation_env(up, &cs);
+
+	for (unsigned int r = 0; r < VALIDATION_ROUNDS && up->n_vwait > 0; r++) {
+		count_run(up, validate_chain_run_batch(&env));
+		validation_pass(up, tsc);
+	}
+	if (up->n_vwait == 0 && up->vdirty) {
+		validate_batch_reset(up->vbatch);
+		validate_key_cache_release(up->vkeys);
+		up->vdirty = false;
 	}
 }
 
@@ -904,6 +1057,10 @@ static void validation_begin(struct upstream *up, struct upstream_query *uq, uin
 	};
 	uq->validating = true;
 	uq->fetching = false;
+	uq->crypto_wait = false;
+	/* The resolver's timer is over: the chain waits on fetches (each with timers of
+	 * its own) and batch runs (bounded), and a late timer would restart it. */
+	uq->deadline = 0;
 	validate_chain_start(&uq->vc, up->vconf, &uq->va, validation_now(up, tsc));
 	validation_step(up, uq, tsc);
 }
@@ -1031,6 +1188,8 @@ static struct upstream_query *start(struct upstream *up, const struct cache_key 
 	uq = &up->q[up->free[--up->n_free]];
 	uq->active = true;
 	uq->gen++;
+	uq->retry_at = 0;
+	uq->fetch_retries = 0;
 	uq->validating = false;
 	uq->fetching = false;
 	uq->prefetch = false;
@@ -1092,6 +1251,39 @@ static bool client_key(struct upstream *up, struct upstream_client *tmp, struct 
 	return false;
 }
 
+/*
+ * RFC 8198: a miss below a zone whose validated NSEC/NSEC3 records already prove
+ * NXDOMAIN or NODATA is answered from them, and the answer cached like a resolved
+ * one. Not for CD=1: such a client wants the authoritative data as it is, to judge
+ * it itself, not our conclusions from other answers.
+ */
+static bool answer_from_denial(struct upstream *up, struct upstream_client *c,
+			       const struct cache_key *k, uint64_t tsc)
+{
+	struct wire_builder b;
+	enum aggressive_result r;
+
+	if (up->aggr == NULL || (k->flags & CACHE_KEY_CD))
+		return false;
+	r = aggressive_answer(up->aggr, k, cache_time(up, tsc), validation_now(up, tsc), &b,
+			      up->image, CACHE_IMAGE_MAX);
+	up->stats.aggressive_unproven += r == AGGRESSIVE_UNPROVEN;
+	if (r != AGGRESSIVE_NXDOMAIN && r != AGGRESSIVE_NODATA)
+		return false;
+	if (r == AGGRESSIVE_NXDOMAIN)
+		up->stats.aggressive_nxdomain++;
+	else
+		up->stats.aggressive_nodata++;
+	struct cache_response cr = {
+		.msg = up->image, .len = b.len, .ttl_off = b.ttl_off, .ttl_count = b.ttl_count,
+		.ttl_if_none = 60, .negative = true,
+	};
+	if (cache_insert(up->sh->cache, up->w->lcore_id, k, &cr, up->now) != 0)
+		up->stats.not_cached++;
+	client_answer_image(up, c, up->image, b.len, WIRE_EDE_NONE, NULL);
+	return true;
+}
+
 /* A client (UDP or TCP) with its cache key k, for the cache or the resolver. */
 static void client_lookup(struct upstream *up, struct upstream_client *c,
 			  const struct cache_key *k, uint64_t tsc)
@@ -1112,6 +1304,8 @@ static void client_lookup(struct upstream *up, struct upstream_client *c,
 			prefetch(up, k, qi, tsc);
 		return;
 	}
+	if (answer_from_denial(up, c, k, tsc))
+		return;
 	if (!(qi->flags & WIRE_FLAG_RD)) {
 		/* RD=0: the cache's answer or nothing; no resolution on its behalf. */
 		client_send(up, c, query_answer_error(up->w->env, qi, WIRE_RCODE_REFUSED, out,
@@ -1409,6 +1603,11 @@ static void timers(struct upstream *up, uint64_t tsc)
 			transmit(up, uq, m, &uq->parked_to, (uint16_t)m->hash.usr, tsc);
 			continue;
 		}
+		if (uq->active && uq->retry_at != 0 && now >= uq->retry_at) {
+			uq->retry_at = 0;   /* a chain's fetch that found no slot: again */
+			validation_step(up, uq, tsc);
+			continue;
+		}
 		if (!uq->active || uq->deadline == 0 || now < uq->deadline)
 			continue;
 		up->stats.timeouts++;
@@ -1441,5 +1640,7 @@ void upstream_poll(struct upstream *up, uint64_t tsc)
 		timers(up, tsc);
 		up->next_timer = tsc + up->hz_ms;
 	}
+	if (up->vconf != NULL)
+		validation_flush(up, tsc);
 	cache_quiescent(up->sh->cache, up->w->lcore_id);
 }

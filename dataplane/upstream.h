@@ -81,7 +81,18 @@ struct worker_port;
 	X(val_bogus,        "answers validated bogus: SERVFAIL with the EDE that says why") \
 	X(val_indeterminate, "answers with no trust anchor above them (served, AD=0)") \
 	X(val_fetches,      "DS/DNSKEY resolutions started for the chain of trust") \
-	X(val_fetch_failed, "DS/DNSKEY fetches that could not be made or failed")
+	X(val_fetch_failed, "DS/DNSKEY fetches that could not be made or failed") \
+	X(val_fetch_retries, "DS/DNSKEY fetches asked again later: no slot on the fetch or in the pool") \
+	X(val_batch_waits,  "times a chain of trust waited for a signature batch run") \
+	X(val_batch_runs,   "signature batch runs (one per round of waiting chains)") \
+	X(val_batch_jobs,   "signature jobs verified by those runs (jobs per run: /runs)") \
+	X(val_batch_multi,  "batch runs that verified more than one job") \
+	X(val_batch_shared, "jobs identical to one already waiting in the batch: verified once for both") \
+	X(val_batch_full,   "times a chain found the batch or key cache full and waited for room") \
+	X(aggressive_learned, "secure negative answers whose NSEC/NSEC3 were kept for RFC 8198") \
+	X(aggressive_nxdomain, "NXDOMAIN answered from validated NSEC/NSEC3 without asking upstream") \
+	X(aggressive_nodata, "NODATA answered from validated NSEC/NSEC3 without asking upstream") \
+	X(aggressive_unproven, "misses below a zone with validated NSEC/NSEC3 that did not prove the answer")
 
 struct upstream_stats {
 #define UPSTREAM_COUNTER_FIELD(name, help) uint64_t name;
@@ -93,6 +104,8 @@ extern const char *const upstream_counter_names[];
 
 #define UPSTREAM_PORT_MIN 1024
 #define UPSTREAM_WAITERS 8          /* clients per resolution */
+#define UPSTREAM_FETCH_RETRIES 200  /* a chain asks again for a fetch it found no slot on */
+#define UPSTREAM_FETCH_RETRY_MS 5   /* ... this often (so for about a second at most) */
 #define UPSTREAM_PENDING 32         /* client queries deferred within one burst */
 #define UPSTREAM_MAX_WORKERS 128
 
@@ -138,6 +151,8 @@ struct upstream_shared {
 };
 
 struct upstream_query;
+struct upstream_vwait;
+struct aggressive;
 
 /* Per worker. */
 struct upstream {
@@ -169,8 +184,13 @@ struct upstream {
 	struct validate_key_cache *vkeys;  /* parsed DNSKEYs (this worker's) */
 	struct validate_batch *vbatch;     /* signature jobs (this worker's) */
 	struct cache_rrset *vscratch;      /* the two RRsets the chain may hold at once */
+	struct upstream_vwait *vwait;      /* chains waiting for the batch run, in order */
+	uint32_t n_vwait;
+	bool vdirty;                       /* chains used the batch and keys since they
+	                                      were last emptied */
 	uint64_t unix_at_tsc0;             /* UNIX seconds at TSC 0 (validation clock) */
 	uint64_t date_override;            /* validation-date-override (tests), 0: off */
+	struct aggressive *aggr;           /* RFC 8198 (upstream_aggressive_enable); NULL: off */
 	struct upstream_stats stats;
 };
 
@@ -205,6 +225,14 @@ struct cache_rrset;
  */
 int upstream_validation_enable(struct upstream *up, const struct validate_chain_conf *conf,
 			       uint64_t date_override);
+
+/*
+ * upstream_aggressive_enable - answer NXDOMAIN and NODATA from the NSEC/NSEC3 records
+ * of earlier secure negative answers (RFC 8198, dataplane/aggressive.h), without
+ * asking upstream (start-up, after upstream_validation_enable: it needs validation).
+ * Returns 0, -EINVAL (validation is off) or -ENOMEM.
+ */
+int upstream_aggressive_enable(struct upstream *up);
 
 /*
  * Per worker (start-up): the resolver with its root hints (zone-file text), and a
@@ -246,7 +274,9 @@ void upstream_client_flush(struct upstream *up, uint64_t tsc);
 bool upstream_rx(struct upstream *up, struct rte_mbuf *m, const struct net_pkt *p,
 		 uint64_t tsc);
 
-/* Once per poll: hand-offs from other workers, timers, RCU quiescent state. */
+/* Once per poll: hand-offs from other workers, timers, RCU quiescent state; then the
+ * signature batch of every validation made ready during the poll's bursts and
+ * hand-offs runs, as one batch (a few rounds of it: see upstream.c, DNSSEC). */
 void upstream_poll(struct upstream *up, uint64_t tsc);
 
 #endif

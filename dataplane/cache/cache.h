@@ -59,7 +59,14 @@
 	X(rrset_status_set, "validation statuses set (the entry replaced by a copy)") \
 	X(rrset_status_lost,"status changes dropped: RRset gone, expired, changed, or no memory") \
 	X(rrset_msgs,       "DNS messages walked into the RRset store") \
-	X(rrset_out_of_bailiwick, "RRsets skipped: owner outside the responding server's zone")
+	X(rrset_out_of_bailiwick, "RRsets skipped: owner outside the responding server's zone") \
+	X(denial_lookups,   "denial store lookups (RFC 8198): one per zone name looked at") \
+	X(denial_hits,      "denial lookups that found a zone's live NSEC/NSEC3 records") \
+	X(denial_inserts,   "zones whose validated NSEC/NSEC3 records were stored anew") \
+	X(denial_merged,    "denial entries replaced by one with new records merged in") \
+	X(denial_unchanged, "denial inserts that brought nothing new: nothing written") \
+	X(denial_dropped,   "old NSEC/NSEC3 records left out of a full denial entry") \
+	X(denial_lost,      "denial inserts lost: invalid, too big, no memory, or raced twice")
 
 struct cache_stats {
 #define CACHE_COUNTER_FIELD(name, help) uint64_t name;

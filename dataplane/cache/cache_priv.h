@@ -43,7 +43,8 @@ struct cache_entry {
 	uint16_t ttl_count;
 	uint16_t name_len;
 	uint8_t cls;
-	uint8_t key_flags;        /* images: CACHE_KEY_DO | CACHE_KEY_CD; RRsets: CACHE_KIND_RRSET */
+	uint8_t key_flags;        /* images: CACHE_KEY_DO | CACHE_KEY_CD; RRsets: CACHE_KIND_RRSET;
+	                           * a zone's denial records: CACHE_KIND_DENIAL */
 	uint8_t negative;
 	uint8_t rcode;
 	uint8_t hit_seconds;
@@ -57,9 +58,10 @@ struct cache_entry {
  * entry's key_flags, which every full-key check compares (cache_lookup's check of
  * key_flags is what keeps an RRset entry from ever being taken for an image).
  * An RRset entry's body (after the header, no TTL tables) is described in
- * cache_rrset.c.
+ * cache_rrset.c, a denial entry's (one zone's NSEC/NSEC3 records) in cache_denial.c.
  */
 #define CACHE_KIND_RRSET    0x80u
+#define CACHE_KIND_DENIAL   0x40u
 
 /*
  * Can (type, class) be an RRset of the store? Not: type 0, OPT (41), meta types and

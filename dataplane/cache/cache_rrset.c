@@ -422,6 +422,22 @@ cache_rrset_lookup(struct cache *c, unsigned int lcore, const struct cache_rrset
 	return CACHE_RRSET_HIT;
 }
 
+bool
+cache_rrset_live(struct cache *c, unsigned int lcore, const struct cache_rrset_key *k,
+		 uint32_t now)
+{
+	struct cache_lcore *lc = &c->lcore[lcore];
+	const struct cache_entry *e = find_rrset(c, lc, k);
+
+	lc->stats.rrset_lookups++;
+	if (e == NULL || !live(e, now)) {
+		lc->stats.rrset_misses++;
+		return false;
+	}
+	lc->stats.rrset_hits++;
+	return true;
+}
+
 /* ---- status changes ------------------------------------------------------------------ */
 
 /* Under the shard lock: publish the changed copy only over the entry it was made from. */
@@ -446,7 +462,9 @@ changed_copy(struct cache *c, struct cache_lcore *lc, const struct cache_entry *
 		return rc;
 	/* old stays readable: this lcore is a reader and has not been quiescent since */
 	rte_memcpy(e + 1, old + 1, old->image_len);
-	if (ttl_cap < expire - now)
+	/* only ever shorter: an entry already past its expiry at this lcore's `now` (or
+	 * a `now` ahead of the inserter's) must not get a new lifetime from the cap */
+	if ((int32_t)(expire - now) > 0 && ttl_cap < expire - now)
 		expire = now + ttl_cap;
 	header_init(e, k, old->image_len, old->inserted, expire, now);
 	b = (struct rrset_body *)(e + 1);

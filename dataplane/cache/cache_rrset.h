@@ -176,6 +176,14 @@ enum cache_rrset_found cache_rrset_lookup(struct cache *c, unsigned int lcore,
 					  struct cache_rrset *out);
 
 /*
+ * cache_rrset_live - is a live RRset cached under @k at @now? Nothing is copied: for
+ * callers that only need to know (a zone cut: is there an NS RRset at this name?).
+ * Counted as a lookup. Never locks, never allocates.
+ */
+bool cache_rrset_live(struct cache *c, unsigned int lcore, const struct cache_rrset_key *k,
+		      uint32_t now);
+
+/*
  * cache_rrset_set_status - set the validation status of the live RRset under @k (the
  * validator, after verifying it) and its reason @why, and shorten what is left of its
  * TTL to at most @ttl_cap seconds from @now (RFC 4035 §5.3.3: not past the

@@ -483,10 +483,12 @@ void validate_batch_destroy(struct validate_batch *b);
  * @flags, validate_key_usable() under the batch's policy) and sets the status at once
  * when not. @key must stay valid until the batch is reset (a key cache pointer does,
  * until validate_key_cache_release()).
- * Returns a job handle (>= 0; the same one for an identical job), -ENOSPC (the batch or
- * its arena is full: run it, read the results, reset, add again), -EINVAL (malformed
- * RRSIG or RDATA, more than VALIDATE_RRSET_MAX records), -E2BIG (the signed data alone
- * is larger than the arena).
+ * Returns a job handle (>= 0; the same one for an identical job, even when the batch
+ * is full: adding a job again reads its status), -ENOSPC (the batch or its arena is
+ * full: run it, read the results, reset, add again), -EINVAL (malformed RRSIG or
+ * RDATA, more than VALIDATE_RRSET_MAX records), -E2BIG (the signed data and signature
+ * alone take more than half the arena: a job is kept only with room left to build
+ * the largest job held once more, for that lookup).
  */
 int validate_batch_add_sig(struct validate_batch *b, const struct validate_key *key,
 			   const struct validate_rrsig *sig, const struct validate_rrset *rs,

@@ -11,6 +11,11 @@
  * id and the signature; the signed data is compared only on a hash match. The signed
  * data is built first (it is cheap next to a verification) and given back to the
  * arena when the job turns out to be a duplicate.
+ *
+ * A full batch still finds its jobs: callers add a job again to read its status (the
+ * chain of trust keeps no handle between calls), so the capacity is checked after the
+ * dedupe lookup, and a job is kept only when the arena keeps room to build the
+ * largest job held once more.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -33,6 +38,7 @@ struct validate_batch {
 	unsigned run_from;          /* jobs before this one went through a run */
 	size_t arena_cap;
 	size_t arena_used;
+	size_t largest;             /* bytes of the largest job held (data + signature) */
 	struct validate_batch_stats st;
 	uint64_t *dedupe;           /* per job: hash of key id and signature; 0: none */
 	struct validate_job *jobs;
@@ -142,6 +148,15 @@ static int build_job_data(struct validate_batch *b, const struct validate_rrsig 
 	return n;
 }
 
+/* May a new job of @size bytes stay? Only with room left to build any job held once
+ * more, so that adding an identical job always finds it. */
+static bool arena_keeps_room(const struct validate_batch *b, size_t size)
+{
+	size_t largest = size > b->largest ? size : b->largest;
+
+	return b->arena_cap - b->arena_used >= size + largest;
+}
+
 int validate_batch_add_sig(struct validate_batch *b, const struct validate_key *key,
 			   const struct validate_rrsig *sig, const struct validate_rrset *rs,
 			   unsigned flags)
@@ -153,23 +168,26 @@ int validate_batch_add_sig(struct validate_batch *b, const struct validate_key *
 
 	if (rs->count > VALIDATE_RRSET_MAX)
 		return -EINVAL;
-	if (b->count == b->capacity)
-		return -ENOSPC;
 	st = validate_rrsig_check(sig, rs);
 	if (st == VALIDATE_OK)
 		st = validate_key_fits_sig(sig, key, &b->policy, flags);
 	if (st != VALIDATE_OK)
-		return add_decided(b, key, sig, st);
+		return b->count == b->capacity ? -ENOSPC : add_decided(b, key, sig, st);
 	n = build_job_data(b, sig, rs);
 	if (n < 0)
 		return n;
 	h = dedupe_hash(key, sig);
 	same = find_same(b, h, key, data, (size_t)n, sig);
-	b->st.added++;
 	if (same >= 0) {
+		b->st.added++;
 		b->st.deduped++;
 		return same;
 	}
+	size_t size = (size_t)n + sig->sig_len;
+	if (b->count == b->capacity || !arena_keeps_room(b, size))
+		return b->count == 0 ? -E2BIG : -ENOSPC;
+	b->st.added++;
+	b->largest = size > b->largest ? size : b->largest;
 	unsigned j = b->count++;
 	b->jobs[j] = (struct validate_job){ .key = key, .data = data, .sig = data + n,
 		.data_len = (uint32_t)n, .sig_len = sig->sig_len, .algorithm = sig->algorithm,
@@ -217,6 +235,7 @@ void validate_batch_reset(struct validate_batch *b)
 	b->count = 0;
 	b->run_from = 0;
 	b->arena_used = 0;
+	b->largest = 0;
 }
 
 void validate_batch_get_stats(const struct validate_batch *b, struct validate_batch_stats *st)

@@ -3,9 +3,10 @@
  * loop behind validate_chain_next(), what the caller hands back after a FETCH, and the
  * zone table, trust anchors and negative trust anchors the steps consult.
  *
- * Pure C: no DPDK, no I/O, no clock, no allocation. How the steps fit together is told
- * in validate_chain_priv.h; the zone steps live in validate_chain_zone.c, the answer's
- * in validate_chain_answer.c.
+ * Pure C: no DPDK, no I/O, no clock, no allocation, no crypto of its own (the caller
+ * runs the batch: validate_chain.h tells the protocol). How the steps fit together is
+ * told in validate_chain_priv.h; the zone steps live in validate_chain_zone.c, the
+ * answer's in validate_chain_answer.c.
  */
 #include <errno.h>
 #include <string.h>
@@ -47,6 +48,7 @@ void validate_chain_start(struct validate_chain *vc, const struct validate_chain
 	vc->answer = answer;
 	vc->now = now;
 	vc->fetches = 0;
+	vc->crypto_waits = 0;
 	vc->state = CHAIN_RUNNING;
 	vc->depth = 0;
 	vc->n_zones = 0;
@@ -231,6 +233,13 @@ static int chain_push(struct validate_chain *vc, const struct chain_req *req)
 	return 0;
 }
 
+void validate_chain_fetch_later(struct validate_chain *vc)
+{
+	vc->fetched = false;
+	if (vc->fetches > 0)
+		vc->fetches--;
+}
+
 /* Hand the FETCH to the caller, forgetting what came back for the previous one. */
 static enum validate_chain_action chain_ask(struct validate_chain *vc, const struct chain_req *req,
 					    struct validate_chain_fetch *fetch)
@@ -250,10 +259,25 @@ static enum validate_chain_action chain_ask(struct validate_chain *vc, const str
 	return VALIDATE_CHAIN_FETCH;
 }
 
+/* The step's jobs wait for the batch run. Bounded: a store that changes under every
+ * run, or an engine that keeps failing, must not hold the validation for ever. */
+static enum validate_chain_action chain_wait(struct validate_chain *vc,
+					     const struct validate_chain_env *env)
+{
+	if (vc->batch_full && env->stats != NULL)
+		env->stats->batch_full++;
+	if (vc->crypto_waits >= VALIDATE_CHAIN_CRYPTO_MAX)
+		return chain_finish(vc, VALIDATE_CHAIN_BOGUS, WIRE_EDE_OTHER,
+				    "signature checks did not settle");
+	vc->crypto_waits++;
+	return VALIDATE_CHAIN_CRYPTO;
+}
+
 /* One step on the top of the stack, or on the answer when the stack is empty. */
 static enum chain_step chain_step(struct validate_chain *vc, const struct validate_chain_env *env,
 				  struct chain_req *req)
 {
+	vc->crypto_pending = false;
 	if (vc->depth == 0)
 		return validate_chain_answer_step(vc, env, req);
 	enum chain_step s = validate_chain_zone_step(vc, env, vc->stack[vc->depth - 1], req);
@@ -268,6 +292,9 @@ enum validate_chain_action validate_chain_next(struct validate_chain *vc,
 {
 	if (vc->state == CHAIN_DONE)
 		return VALIDATE_CHAIN_DONE;
+	/* What the batch holds for this call is counted afresh: see chain_batch_full(). */
+	vc->batch_full = false;
+	memset(vc->touched, 0, sizeof(vc->touched));
 	for (unsigned steps = 0; steps < CHAIN_STEPS_MAX; steps++) {
 		bool answer = vc->depth == 0;
 		struct chain_req req = { 0 };
@@ -277,6 +304,8 @@ enum validate_chain_action validate_chain_next(struct validate_chain *vc,
 			vc->state = CHAIN_DONE;
 			return VALIDATE_CHAIN_DONE;
 		}
+		if (s == STEP_CRYPTO)
+			return chain_wait(vc, env);
 		if (s == STEP_FETCH)
 			return chain_ask(vc, &req, fetch);
 		if (s == STEP_PUSH && chain_push(vc, &req) < 0)
@@ -285,4 +314,19 @@ enum validate_chain_action validate_chain_next(struct validate_chain *vc,
 	}
 	return chain_finish(vc, VALIDATE_CHAIN_BOGUS, WIRE_EDE_OTHER,
 			    "chain of trust did not settle");
+}
+
+int validate_chain_run_batch(const struct validate_chain_env *env)
+{
+	int ran = validate_batch_run(env->batch);
+
+	/* Nothing to run while chains wait: each of them found no room (a chain with a
+	 * job of its own would have given the run something), and every result in the
+	 * batch was read in the round before. Emptying it now lets them in; what a chain
+	 * read before it found no room it reads again later. */
+	if (ran <= 0) {
+		validate_batch_reset(env->batch);
+		validate_key_cache_release(env->keys);
+	}
+	return ran;
 }

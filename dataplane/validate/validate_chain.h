@@ -3,19 +3,51 @@
  * bogus (RFC 4033-4035, 5155, 6840, 9276)?
  *
  * A state machine with no I/O and no clock of its own, like dataplane/resolve: the
- * caller (dataplane/upstream.c) owns the network, the RRset store and time.
+ * caller (dataplane/upstream.c) owns the network, the RRset store, time and the
+ * signature batch.
  *
  *   validate_chain_start(vc, conf, &answer, now)
  *   loop:
  *     switch (validate_chain_next(vc, env, &fetch)):
- *     FETCH: the chain needs the DS or DNSKEY RRset fetch.name/fetch.type. The caller
- *            looks in its RRset store (env->lookup will be asked again) and, when it
- *            is not there, resolves it; the RRsets of every response the resolver
- *            accepts land in the store. A negative answer (NODATA, NXDOMAIN) is handed
- *            over with validate_chain_supply_negative() since the store cannot be asked
- *            for "absence"; a resolution that failed with validate_chain_fetch_failed().
- *            Then call validate_chain_next() again.
- *     DONE:  vc->result says secure / insecure / bogus and why.
+ *     FETCH:  the chain needs the DS or DNSKEY RRset fetch.name/fetch.type. The caller
+ *             looks in its RRset store (env->lookup will be asked again) and, when it
+ *             is not there, resolves it; the RRsets of every response the resolver
+ *             accepts land in the store. A negative answer (NODATA, NXDOMAIN) is handed
+ *             over with validate_chain_supply_negative() since the store cannot be
+ *             asked for "absence"; a resolution that failed with
+ *             validate_chain_fetch_failed(). Then call validate_chain_next() again.
+ *     CRYPTO: the chain added signature jobs to env->batch and waits for them: run the
+ *             batch (validate_chain_run_batch(), once for every chain that waits), then
+ *             call validate_chain_next() again.
+ *     DONE:   vc->result says secure / insecure / bogus and why.
+ *
+ * Crypto is asynchronous so that every validation a worker has in hand shares one
+ * batch run (identical jobs, of one chain or of several, verified once). The batch
+ * is the chain's only memory of results: a step that needs signatures adds its jobs,
+ * and when one of them has not run the call returns CRYPTO. The next call runs the
+ * step again from the start (steps are restartable, see validate_chain_priv.h): it
+ * adds the same jobs, the batch hands back the jobs it holds with their statuses
+ * (it deduplicates on key, signature and signed data, byte for byte), and the step
+ * goes on. So the chain keeps no job handle and no key pointer between calls, and
+ * what it concludes always rests on the bytes it has just read from the store.
+ *
+ * The protocol, for a caller with many chains and one batch and key cache:
+ *   1. Chains that return CRYPTO wait (in the order they returned it).
+ *   2. A round: validate_chain_run_batch() runs every job not run yet; then every
+ *      waiting chain is called once (each may finish, FETCH, or wait again with new
+ *      jobs in the same batch: a round adds, the next round's run verifies).
+ *   3. The batch is reset and the key cache released together, and only when no
+ *      chain waits, or inside validate_chain_run_batch() when the run found nothing
+ *      to do while chains wait: then every waiting chain found the batch or the key
+ *      cache full (a chain with a job to run would have given the run something),
+ *      and every result in the batch was read in the round before. A reset at any
+ *      other time leaves no pointer dangling but throws results away: chains that
+ *      had not read theirs add the jobs again and the crypto runs again (a caller
+ *      that always reset between run and read would never let a chain finish).
+ * A full batch still hands back the jobs it holds (validate_batch_add_sig() looks for
+ * an identical job before it looks for room). A chain that needs room in a full batch
+ * (or key cache) waits for the reset; one whose own jobs fill an otherwise empty batch
+ * judges what does not fit as failed, so after a reset the first chain always moves on.
  *
  * Keys on the way are checked top down from a trust anchor: DNSKEY(anchor zone)
  * against the anchor (DS digest or the DNSKEY itself) and its self-signature, then for
@@ -47,6 +79,8 @@
 #define VALIDATE_CHAIN_RR_MAX 128       /* records of an answer looked at */
 #define VALIDATE_CHAIN_NEG_RR_MAX 32    /* records of a supplied negative answer kept */
 #define VALIDATE_CHAIN_FETCH_MAX 32     /* FETCH actions per validation */
+#define VALIDATE_CHAIN_CRYPTO_MAX 128   /* CRYPTO actions per validation: a step waits
+                                         * once or twice, a full batch adds a few */
 
 /* A trust anchor: a DS or DNSKEY record (RDATA in wire form). */
 struct validate_anchor {
@@ -130,12 +164,20 @@ struct validate_chain_rrset {
 	uint16_t ede;                   /* BOGUS: the EDE the store keeps with it (0: use 6) */
 };
 
+/* What the chain's jobs found in the batch, summed over calls (for counters). */
+struct validate_chain_stats {
+	uint64_t jobs_added;            /* new jobs put in the batch */
+	uint64_t jobs_shared;           /* identical to a job still waiting for its run: one
+	                                 * verification serves both */
+	uint64_t jobs_reused;           /* identical to a job already run: its status read
+	                                 * (mostly a chain reading its own results again) */
+	uint64_t batch_full;            /* calls that found the batch or key cache full */
+};
+
 /*
- * What the chain asks of its caller. The chain adds jobs to @batch and runs it before
- * validate_chain_next() returns; it holds no job handle or key pointer from one call to
- * the next. When the batch is full (-ENOSPC) or the key cache has no free way (-EBUSY)
- * it runs the batch, resets it and releases the key cache, then goes on: the caller
- * must hold no handle into either across a call.
+ * What the chain asks of its caller: the worker's key cache and batch (see the
+ * protocol above; the chain holds no handle into either between calls), and the
+ * RRset store.
  */
 struct validate_chain_env {
 	struct validate_key_cache *keys;  /* the worker's */
@@ -149,11 +191,13 @@ struct validate_chain_env {
 	void (*mark)(void *arg, const uint8_t *name, size_t len, uint16_t type,
 		     enum validate_chain_status status, uint16_t ede, uint32_t ttl_cap);
 	void *arg;
+	struct validate_chain_stats *stats; /* may be NULL */
 };
 
 enum validate_chain_action {
 	VALIDATE_CHAIN_DONE = 0,
 	VALIDATE_CHAIN_FETCH,
+	VALIDATE_CHAIN_CRYPTO,          /* jobs wait in env->batch: run it, call next() again */
 };
 
 struct validate_chain_fetch {
@@ -195,6 +239,7 @@ struct validate_chain {
 	const struct validate_chain_answer *answer;
 	uint32_t now;
 	uint16_t fetches;               /* FETCH actions so far (bounded) */
+	uint16_t crypto_waits;          /* CRYPTO actions so far (bounded) */
 	uint8_t state;                  /* enum chain_state */
 	uint8_t depth;                  /* zones on the stack */
 	uint8_t n_zones;                /* zones[] in use */
@@ -207,6 +252,10 @@ struct validate_chain {
 	struct validate_chain_fetch last;
 	uint16_t neg_count;
 	struct validate_chain_neg_rr neg_rr[VALIDATE_CHAIN_NEG_RR_MAX];
+	/* the current call only: */
+	bool crypto_pending;            /* the step has a job that has not run */
+	bool batch_full;                /* a job or key did not fit in the batch */
+	uint8_t touched[VALIDATE_BATCH_MAX / 8]; /* batch jobs this call added or found */
 	uint8_t neg[VALIDATE_CHAIN_NEG_MAX]; /* the supplied negative records, packed */
 };
 
@@ -223,12 +272,21 @@ void validate_chain_start(struct validate_chain *vc, const struct validate_chain
 
 /*
  * validate_chain_next - run until a DS or DNSKEY RRset is needed that env->lookup does
- * not have (FETCH, *fetch says which), or until the answer is judged (DONE; see
- * vc->result). Signatures are verified in env->batch during the call.
+ * not have (FETCH, *fetch says which), until signatures wait in env->batch (CRYPTO),
+ * or until the answer is judged (DONE; see vc->result). Runs no crypto itself.
  */
 enum validate_chain_action validate_chain_next(struct validate_chain *vc,
 					       const struct validate_chain_env *env,
 					       struct validate_chain_fetch *fetch);
+
+/*
+ * validate_chain_run_batch - the caller's side of CRYPTO (step 2 of the protocol):
+ * run env->batch; when it had nothing to run while chains wait (they all found it
+ * full), reset it and release env->keys so that they find room.
+ * Returns the number of jobs run (0 after such a reset), or the engine's negative
+ * errno (the batch is reset then too: the chains add their jobs again).
+ */
+int validate_chain_run_batch(const struct validate_chain_env *env);
 
 /*
  * validate_chain_supply_negative - the fetch asked for had no such RRset: @rcode
@@ -243,6 +301,11 @@ int validate_chain_supply_negative(struct validate_chain *vc, uint8_t rcode,
  * (SERVFAIL, timeouts): the answer will be bogus (EDE 9 DNSKEY missing, or 10
  * RRSIGs missing for a DS that cannot be had) unless an NTA covers it. */
 void validate_chain_fetch_failed(struct validate_chain *vc);
+
+/* validate_chain_fetch_later - the fetch asked for could not be started now (no
+ * resolution slot, too many waiting on it): forget that it was asked, so that the next
+ * call asks for it again. */
+void validate_chain_fetch_later(struct validate_chain *vc);
 
 const char *validate_chain_status_name(enum validate_chain_status s);
 

@@ -15,7 +15,10 @@
  *             and checked. The worst verdict wins: bogus, indeterminate, insecure,
  *             secure.
  * The crypto thus runs once, after the chain is built, with every signature of the
- * answer in the same batch run.
+ * answer in the same batch run: a verification still waiting for it folds nothing in,
+ * the pass goes on so that the others add their jobs too, and the step ends in
+ * STEP_CRYPTO (the next call evaluates again from the start, with the results).
+ * A wildcard proof is looked at once its RRset has verified: one run more.
  */
 #include <string.h>
 
@@ -290,13 +293,17 @@ static bool wildcard_proof(struct validate_chain *vc, const struct validate_chai
 	struct chain_verdict v;
 	enum validate_denial res;
 
-	int rc = validate_chain_denial_collect(vc, env, av->rr, av->n, WIRE_SECTION_AUTHORITY, zi,
-					       &d, &v, req);
-	if (rc < 0)
+	switch (validate_chain_denial_collect(vc, env, av->rr, av->n, WIRE_SECTION_AUTHORITY, zi,
+					      &d, &v, req)) {
+	case COLLECT_PUSH:
 		return false;
-	if (rc > 0) {
+	case COLLECT_CRYPTO:
+		return true;
+	case COLLECT_FAILED:
 		add(vc, VALIDATE_CHAIN_BOGUS, v.ede, v.why);
 		return true;
+	case COLLECT_READY:
+		break;
 	}
 	validate_chain_nsec3_policy(vc, &pol);
 	res = d.nsec3 ? validate_nsec3_prove_wildcard(&d.set, &pol, r->owner, r->owner_len,
@@ -322,6 +329,8 @@ static bool eval_signed(struct validate_chain *vc, const struct validate_chain_e
 	const struct validate_chain_zone *z = &vc->zones[zi];
 	struct chain_keyset ks = { .zone = z->name, .zone_len = z->name_len, .dnskey = &keys };
 	validate_chain_verify_group(vc, env, av->rr, av->n, i, &ks, &v);
+	if (v.kind == VERDICT_PENDING)
+		return true;
 	if (v.kind == VERDICT_UNSUPPORTED) {
 		/* The zone's keys are trusted: its data signed only so was stripped. */
 		add(vc, VALIDATE_CHAIN_BOGUS, v.ede,
@@ -423,14 +432,19 @@ static bool eval_negative(struct validate_chain *vc, const struct validate_chain
 	int zi = signer_zone(vc, av->final, av->final_len, signer, slen, req);
 	if (zi < 0)
 		return zi == -1;
-	int rc = validate_chain_denial_collect(vc, env, av->rr, av->n, WIRE_SECTION_AUTHORITY,
-					       (unsigned)zi, &d, &v, req);
-	if (rc < 0)
+	switch (validate_chain_denial_collect(vc, env, av->rr, av->n, WIRE_SECTION_AUTHORITY,
+					      (unsigned)zi, &d, &v, req)) {
+	case COLLECT_PUSH:
 		return false;
-	if (rc > 0)
+	case COLLECT_CRYPTO:
+		break;
+	case COLLECT_FAILED:
 		add(vc, VALIDATE_CHAIN_BOGUS, v.ede, v.why);
-	else
+		break;
+	case COLLECT_READY:
 		add_proof(vc, negative_proof(vc, av, &d), v.ttl);
+		break;
+	}
 	return true;
 }
 
@@ -476,5 +490,7 @@ enum chain_step validate_chain_answer_step(struct validate_chain *vc,
 	view_init(vc, &av);
 	if (!needs_known(vc, &av, req) || !evaluate(vc, env, &av, req))
 		return STEP_PUSH;
-	return STEP_DONE;
+	/* What was folded in while some verification waited is thrown away: the next
+	 * call evaluates the whole answer again. */
+	return vc->crypto_pending ? STEP_CRYPTO : STEP_DONE;
 }

@@ -16,6 +16,15 @@
  *     name it needs is decided, then its RRsets and proofs are verified in one go.
  * A step starts over from the store each time (env->lookup is cheap, and what was
  * proven is in the table or marked in the store), so no half-done step is kept.
+ *
+ * That is also how a step waits for crypto (validate_chain.h, "the protocol"): its
+ * verifications add their jobs and read each job's status at once; one that has not
+ * run makes the verdict VERDICT_PENDING and the step STEP_CRYPTO, with nothing decided
+ * and nothing marked. After the run the step starts over, adds the same jobs, finds
+ * their statuses, and decides. Independent verifications of one step (the RRsets of
+ * an answer, the parts of a denial) all add their jobs before it waits, so they share
+ * a run; a verification that needs another's verdict first (DNSKEY after DS, the
+ * wildcard proof after its RRset) waits for one run more.
  */
 #ifndef SEKISHO_VALIDATE_CHAIN_PRIV_H
 #define SEKISHO_VALIDATE_CHAIN_PRIV_H
@@ -56,6 +65,7 @@ enum chain_step {
 	STEP_DONE = 0,        /* the entry (or the answer) is decided */
 	STEP_PUSH,            /* decide req.name first */
 	STEP_FETCH,           /* the caller must fetch (req.name, req.type) */
+	STEP_CRYPTO,          /* jobs of the step wait for the batch run */
 };
 
 struct chain_req {
@@ -115,6 +125,7 @@ enum chain_verdict_kind {
 	VERDICT_SECURE = 0,
 	VERDICT_BOGUS,
 	VERDICT_UNSUPPORTED,  /* only unsupported algorithms or keys could have signed it */
+	VERDICT_PENDING,      /* a job has not run (or did not fit): decide nothing yet */
 };
 
 struct chain_verdict {
@@ -149,7 +160,8 @@ bool validate_chain_pick_signer(const struct chain_sigs *sigs, const uint8_t *ow
 				size_t *signer_len);
 
 /* Verify @rs (TTL @ttl) with @keys: RRSIGs by keys->zone whose time is good, each with
- * the keys that match it, through env->batch. */
+ * the keys that match it, through env->batch. VERDICT_PENDING (and vc->crypto_pending)
+ * while a job has not run. */
 void validate_chain_verify(struct validate_chain *vc, const struct validate_chain_env *env,
 			   const struct validate_rrset *rs, uint32_t ttl,
 			   const struct chain_sigs *sigs, const struct chain_keyset *keys,
@@ -204,8 +216,13 @@ void validate_chain_verify_group(struct validate_chain *vc, const struct validat
  * NSEC or NSEC3 RRsets (NSEC when both are there) of section @section (0: any) signed
  * by zone entry @zi, each verified with its keys, and the SOA at the zone's apex with
  * them; their records in @d for a proof.
- * Returns 0 (d->set ready, *v secure), 1 (*v says why not), -1 (*req: push).
  */
+enum chain_collect {
+	COLLECT_READY = 0,    /* d->set ready, *v secure */
+	COLLECT_FAILED,       /* *v says why not */
+	COLLECT_PUSH,         /* *req: push */
+	COLLECT_CRYPTO,       /* a part waits for the batch run (every part's jobs added) */
+};
 struct chain_denial {
 	bool nsec3;
 	bool any;                 /* NSEC or NSEC3 records were there, signed or not */
@@ -213,10 +230,11 @@ struct chain_denial {
 	struct validate_denial_rr rr[CHAIN_DENIAL_MAX];
 	struct validate_denial_set set;
 };
-int validate_chain_denial_collect(struct validate_chain *vc, const struct validate_chain_env *env,
-				  const struct validate_chain_rr *rr, unsigned n, uint8_t section,
-				  unsigned zi, struct chain_denial *d, struct chain_verdict *v,
-				  struct chain_req *req);
+enum chain_collect validate_chain_denial_collect(struct validate_chain *vc,
+						 const struct validate_chain_env *env,
+						 const struct validate_chain_rr *rr, unsigned n,
+						 uint8_t section, unsigned zi, struct chain_denial *d,
+						 struct chain_verdict *v, struct chain_req *req);
 
 /* Any NSEC or NSEC3 record in section @section (0: any). */
 bool validate_chain_has_denial_records(const struct validate_chain_rr *rr, unsigned n,

@@ -238,14 +238,20 @@ static bool denial_part(const struct validate_chain_rr *rr, unsigned n, unsigned
 	return rr[i].type == type && signed_by(rr, n, i, z->name, z->name_len);
 }
 
-/* Verify one part; false (and *v) when it does not hold. */
+/* Verify one part; false (and *v) when it does not hold. A part that waits for the
+ * batch holds for now: *pending says so, and the other parts add their jobs too. */
 static bool denial_verify_part(struct validate_chain *vc, const struct validate_chain_env *env,
 			       const struct validate_chain_rr *rr, unsigned n, unsigned i,
-			       const struct chain_keyset *keys, struct chain_verdict *v)
+			       const struct chain_keyset *keys, struct chain_verdict *v,
+			       bool *pending)
 {
 	struct chain_verdict pv;
 
 	validate_chain_verify_group(vc, env, rr, n, i, keys, &pv);
+	if (pv.kind == VERDICT_PENDING) {
+		*pending = true;
+		return true;
+	}
 	if (pv.kind == VERDICT_SECURE) {
 		v->ttl = pv.ttl < v->ttl ? pv.ttl : v->ttl;
 		return true;
@@ -257,16 +263,18 @@ static bool denial_verify_part(struct validate_chain *vc, const struct validate_
 	return false;
 }
 
-int validate_chain_denial_collect(struct validate_chain *vc, const struct validate_chain_env *env,
-				  const struct validate_chain_rr *rr, unsigned n, uint8_t section,
-				  unsigned zi, struct chain_denial *d, struct chain_verdict *v,
-				  struct chain_req *req)
+enum chain_collect validate_chain_denial_collect(struct validate_chain *vc,
+						 const struct validate_chain_env *env,
+						 const struct validate_chain_rr *rr, unsigned n,
+						 uint8_t section, unsigned zi, struct chain_denial *d,
+						 struct chain_verdict *v, struct chain_req *req)
 {
 	const struct validate_chain_zone *z = &vc->zones[zi];
 	struct validate_chain_rrset dnskey;
+	bool pending = false;
 
 	if (!validate_chain_zone_keys(vc, env, zi, 1, &dnskey, req))
-		return -1;
+		return COLLECT_PUSH;
 	struct chain_keyset keys = { .zone = z->name, .zone_len = z->name_len, .dnskey = &dnskey };
 	d->any = validate_chain_has_denial_records(rr, n, section);
 	d->nsec3 = zone_uses_nsec3(rr, n, section, z->name, z->name_len);
@@ -276,17 +284,19 @@ int validate_chain_denial_collect(struct validate_chain *vc, const struct valida
 	for (unsigned i = 0; i < n; i++) {
 		if (!denial_part(rr, n, i, section, type, z))
 			continue;
-		if (!denial_verify_part(vc, env, rr, n, i, &keys, v))
-			return 1;
+		if (!denial_verify_part(vc, env, rr, n, i, &keys, v, &pending))
+			return COLLECT_FAILED;
 		if (rr[i].type == type)
 			keep_records(rr, n, i, d);
 	}
 	if (d->n == 0) {
 		*v = (struct chain_verdict){ .kind = VERDICT_BOGUS, .ede = WIRE_EDE_NSEC_MISSING,
 			.why = "no NSEC or NSEC3 signed by the zone" };
-		return 1;
+		return COLLECT_FAILED;
 	}
+	if (pending)
+		return COLLECT_CRYPTO;
 	d->set = (struct validate_denial_set){ .zone = z->name, .zone_len = z->name_len,
 		.rr = d->rr, .count = d->n };
-	return 0;
+	return COLLECT_READY;
 }

@@ -1,13 +1,17 @@
 /*
  * validate_chain_verify.c - verifying one RRset with a zone's keys for the chain of
  * trust: pick the RRSIGs by that zone whose time is good, pair each with the DNSKEYs
- * that may have made it, queue the pairs in the worker's batch, run it, and say
- * secure (with the TTL cap), bogus (with the EDE that fits best) or "only unsupported
- * algorithms" (which makes a zone insecure, not bogus).
+ * that may have made it, add the pairs to the worker's batch, and say secure (with
+ * the TTL cap), bogus (with the EDE that fits best), "only unsupported algorithms"
+ * (which makes a zone insecure, not bogus), or pending while a job has not run.
  *
- * Nothing here allocates: keys come from the worker's key cache, signed data goes into
- * the batch's arena. When either is full the batch is run, its results read, and both
- * are emptied (see validate_chain.h, struct validate_chain_env).
+ * Nothing here runs crypto or allocates: keys come from the worker's key cache,
+ * signed data goes into the batch's arena, and the caller runs the batch. A job
+ * already in the batch (this chain's from an earlier call, or another chain's) comes
+ * back with its status. When the batch or the key cache is full the verdict is
+ * pending too, unless the batch holds nothing but this call's jobs: then waiting
+ * would never make room, and what does not fit counts as failed (validate_chain.h,
+ * "the protocol").
  */
 #include <errno.h>
 #include <string.h>
@@ -96,69 +100,101 @@ bool validate_chain_zone_keys(struct validate_chain *vc, const struct validate_c
 
 struct chain_jobs {
 	unsigned n;
-	int handle[CHAIN_JOBS_MAX];
-	enum validate_status st[CHAIN_JOBS_MAX]; /* read after the run (or a flush) */
-	bool read[CHAIN_JOBS_MAX];
+	enum validate_status st[CHAIN_JOBS_MAX]; /* as the batch has it now */
 	uint8_t sig[CHAIN_JOBS_MAX];             /* index into the chain_sigs */
 };
 
-/* What the RRSIGs that did not make it into a job showed: the reason when none holds. */
+/* What the RRSIGs that did not make it into a job showed: the reason when none holds;
+ * and whether a job waits for the run (pending) or could not be added (too_many). */
 struct chain_tally {
-	bool expired, not_yet, unsupported, malformed, by_zone;
+	bool expired, not_yet, unsupported, malformed, by_zone, pending, too_many;
 };
 
-static void jobs_read(const struct validate_batch *b, struct chain_jobs *j)
+/* Remember job @h as one of this call's. */
+static void touch(struct validate_chain *vc, int h)
 {
-	for (unsigned i = 0; i < j->n; i++) {
-		if (!j->read[i]) {
-			j->st[i] = validate_batch_status(b, j->handle[i]);
-			j->read[i] = true;
-		}
+	if (h >= 0 && h < VALIDATE_BATCH_MAX)
+		vc->touched[h / 8] |= (uint8_t)(1u << (h % 8));
+}
+
+/* The batch holds nothing but jobs this call added or found. */
+static bool batch_is_ours(const struct validate_chain *vc, const struct validate_batch *b)
+{
+	unsigned ours = 0;
+
+	for (unsigned i = 0; i < sizeof(vc->touched); i++)
+		ours += (unsigned)__builtin_popcount(vc->touched[i]);
+	return ours >= validate_batch_jobs(b);
+}
+
+/*
+ * No room for a job or a key. With other chains' jobs in the batch, wait for the
+ * reset that follows their runs (true: the verdict is pending). With only ours, no
+ * reset would help: false, and the caller counts the job as failed.
+ */
+static bool chain_batch_full(struct validate_chain *vc, const struct validate_chain_env *env,
+			     struct chain_tally *t)
+{
+	if (batch_is_ours(vc, env->batch)) {
+		t->too_many = true;
+		return false;
 	}
+	vc->batch_full = true;
+	t->pending = true;
+	return true;
 }
 
-/* The batch or key cache is full: finish what is queued and empty both. */
-static void jobs_flush(const struct validate_chain_env *env, struct chain_jobs *j)
-{
-	validate_batch_run(env->batch);
-	jobs_read(env->batch, j);
-	validate_batch_reset(env->batch);
-	validate_key_cache_release(env->keys);
-}
-
-static int key_get(const struct validate_chain_env *env, struct chain_jobs *j, const uint8_t *rdata,
-		   size_t len, const struct validate_key **key)
+static int key_get(struct validate_chain *vc, const struct validate_chain_env *env,
+		   struct chain_tally *t, const uint8_t *rdata, size_t len,
+		   const struct validate_key **key)
 {
 	int rc = validate_key_cache_get(env->keys, rdata, len, key);
 
-	if (rc == -EBUSY) {
-		jobs_flush(env, j);
-		rc = validate_key_cache_get(env->keys, rdata, len, key);
-	}
+	if (rc == -EBUSY)
+		chain_batch_full(vc, env, t);
 	return rc;
 }
 
-static void job_add(const struct validate_chain_env *env, struct chain_jobs *j,
-		    const struct validate_key *key, const struct validate_rrsig *sig,
-		    const struct validate_rrset *rs, unsigned sig_index)
+/* Count what the add found, for the caller's counters. */
+static void job_count(const struct validate_chain_env *env, unsigned before, int h,
+		      enum validate_status st)
 {
+	struct validate_chain_stats *cs = env->stats;
+
+	if (cs == NULL || h < 0)
+		return;
+	if (validate_batch_jobs(env->batch) > before)
+		cs->jobs_added++;
+	else if (st == VALIDATE_PENDING)
+		cs->jobs_shared++;
+	else
+		cs->jobs_reused++;
+}
+
+static void job_add(struct validate_chain *vc, const struct validate_chain_env *env,
+		    struct chain_jobs *j, struct chain_tally *t, const struct validate_key *key,
+		    const struct validate_rrsig *sig, const struct validate_rrset *rs,
+		    unsigned sig_index)
+{
+	unsigned before = validate_batch_jobs(env->batch);
+
 	if (j->n == CHAIN_JOBS_MAX)
 		return;
 	int h = validate_batch_add_sig(env->batch, key, sig, rs, 0);
-	if (h == -ENOSPC) {
-		jobs_flush(env, j);
-		h = validate_batch_add_sig(env->batch, key, sig, rs, 0);
-	}
-	/* Malformed or too large for the arena: a job that failed. */
-	j->handle[j->n] = h;
-	j->st[j->n] = h < 0 ? VALIDATE_BAD_RRSIG : VALIDATE_PENDING;
-	j->read[j->n] = h < 0;
+	if (h == -ENOSPC && chain_batch_full(vc, env, t))
+		return;
+	/* Malformed, too large for the arena, or no room ever: a job that failed. */
+	enum validate_status st = h < 0 ? VALIDATE_BAD_RRSIG : validate_batch_status(env->batch, h);
+	touch(vc, h);
+	job_count(env, before, h, st);
+	t->pending |= st == VALIDATE_PENDING;
+	j->st[j->n] = st;
 	j->sig[j->n] = (uint8_t)sig_index;
 	j->n++;
 }
 
 /* May key record @k of @keys have made @sig? Cheap fields first, then the parsed key. */
-static void try_key(const struct validate_chain *vc, const struct validate_chain_env *env,
+static void try_key(struct validate_chain *vc, const struct validate_chain_env *env,
 		    const struct chain_keyset *keys, unsigned k, const struct validate_rrsig *sig,
 		    const struct validate_rrset *rs, unsigned sig_index, struct chain_jobs *j,
 		    struct chain_tally *t)
@@ -171,7 +207,7 @@ static void try_key(const struct validate_chain *vc, const struct validate_chain
 	if ((keys->allowed != NULL && !keys->allowed[k]) || len < 4 ||
 	    rd[3] != sig->algorithm || validate_key_tag(rd, len) != sig->key_tag)
 		return;
-	int rc = key_get(env, j, rd, len, &key);
+	int rc = key_get(vc, env, t, rd, len, &key);
 	if (rc == -E2BIG) {
 		t->unsupported = true; /* longer than any key we can use */
 		return;
@@ -183,11 +219,11 @@ static void try_key(const struct validate_chain *vc, const struct validate_chain
 	if (validate_status_is_unsupported(m))
 		t->unsupported = true;
 	else if (m == VALIDATE_OK)
-		job_add(env, j, key, sig, rs, sig_index);
+		job_add(vc, env, j, t, key, sig, rs, sig_index);
 }
 
 /* RRSIG @i: by the zone, fitting the RRset, in its time window; then its key pairs. */
-static void try_sig(const struct validate_chain *vc, const struct validate_chain_env *env,
+static void try_sig(struct validate_chain *vc, const struct validate_chain_env *env,
 		    const struct validate_rrset *rs, const struct chain_sigs *sigs, unsigned i,
 		    const struct chain_keyset *keys, struct chain_jobs *j, struct chain_tally *t)
 {
@@ -224,20 +260,18 @@ static void verdict_bogus(struct chain_verdict *v, uint16_t ede, const char *why
 static void verdict_failed(const struct chain_jobs *j, const struct chain_tally *t,
 			   struct chain_verdict *v)
 {
-	bool crypto = false, engine = false;
+	bool crypto = false;
 
-	for (unsigned i = 0; i < j->n; i++) {
+	for (unsigned i = 0; i < j->n; i++)
 		crypto |= j->st[i] == VALIDATE_BOGUS_SIGNATURE;
-		engine |= j->st[i] == VALIDATE_PENDING;
-	}
 	if (crypto)
 		verdict_bogus(v, WIRE_EDE_DNSSEC_BOGUS, "RRSIG does not verify");
 	else if (t->expired)
 		verdict_bogus(v, WIRE_EDE_SIGNATURE_EXPIRED, "RRSIG expired");
 	else if (t->not_yet)
 		verdict_bogus(v, WIRE_EDE_SIGNATURE_NOT_YET_VALID, "RRSIG not yet valid");
-	else if (engine)
-		verdict_bogus(v, WIRE_EDE_OTHER, "signature engine failed");
+	else if (t->too_many)
+		verdict_bogus(v, WIRE_EDE_OTHER, "too many signatures to verify at once");
 	else if (j->n > 0 || t->malformed)
 		verdict_bogus(v, WIRE_EDE_DNSSEC_BOGUS, "RRSIG or DNSKEY malformed");
 	else if (t->unsupported)
@@ -281,9 +315,11 @@ void validate_chain_verify(struct validate_chain *vc, const struct validate_chai
 
 	for (unsigned i = 0; i < sigs->n; i++)
 		try_sig(vc, env, rs, sigs, i, keys, &j, &t);
-	if (j.n > 0) {
-		validate_batch_run(env->batch);
-		jobs_read(env->batch, &j);
+	if (t.pending) {
+		/* Decided after the run, from all the jobs: the TTL cap needs every one. */
+		*v = (struct chain_verdict){ .kind = VERDICT_PENDING, .why = "waiting for the batch" };
+		vc->crypto_pending = true;
+		return;
 	}
 	verdict_of_jobs(vc, ttl, sigs, &j, &t, v);
 }

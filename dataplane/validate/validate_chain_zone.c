@@ -21,6 +21,9 @@
  *                                      FETCH DS(Z)
  * Store verdicts (SECURE, BOGUS) are taken as they are; every DS and DNSKEY RRset
  * judged here is told to the store (env->mark) so the next answer finds it ready.
+ * A verification still waiting for the batch ends the step with STEP_CRYPTO before
+ * anything is decided or marked; a DS verified in an earlier call is found marked
+ * (or by its fingerprint), so the step goes straight on to the DNSKEY RRset.
  */
 #include <string.h>
 
@@ -243,6 +246,8 @@ static enum chain_step keyset_step(struct validate_chain *vc, const struct valid
 	struct chain_keyset ks = { .zone = z->name, .zone_len = z->name_len, .dnskey = keys,
 				   .allowed = allowed };
 	validate_chain_verify(vc, env, &keys->rs, keys->ttl, &sigs, &ks, &v);
+	if (v.kind == VERDICT_PENDING)
+		return STEP_CRYPTO;
 	if (v.kind == VERDICT_UNSUPPORTED)
 		return decide(z, ZONE_INSECURE, WIRE_EDE_UNSUPPORTED_DNSKEY_ALG,
 			      "DNSKEY algorithm or key size unsupported");
@@ -337,6 +342,10 @@ static bool ds_verify(struct validate_chain *vc, const struct validate_chain_env
 	struct chain_keyset ks = { .zone = vc->zones[si].name, .zone_len = vc->zones[si].name_len,
 				   .dnskey = &keys };
 	validate_chain_verify(vc, env, &ds->rs, ds->ttl, &sigs, &ks, &v);
+	if (v.kind == VERDICT_PENDING) {
+		*s = STEP_CRYPTO;
+		return false;
+	}
 	*s = STEP_DONE;
 	return ds_verdict(env, z, ds, &v);
 }
@@ -436,11 +445,16 @@ static enum chain_step ds_absent_step(struct validate_chain *vc,
 		return STEP_PUSH;
 	if (vc->zones[si].state != ZONE_SECURE)
 		return signer_not_secure(z, &vc->zones[si], "DS denial signer is no zone");
-	int rc = validate_chain_denial_collect(vc, env, neg, n, 0, (unsigned)si, &d, &v, req);
-	if (rc < 0)
+	switch (validate_chain_denial_collect(vc, env, neg, n, 0, (unsigned)si, &d, &v, req)) {
+	case COLLECT_PUSH:
 		return STEP_PUSH;
-	if (rc > 0)
+	case COLLECT_CRYPTO:
+		return STEP_CRYPTO;
+	case COLLECT_FAILED:
 		return decide(z, ZONE_BOGUS, v.ede, v.why);
+	case COLLECT_READY:
+		break;
+	}
 	return ds_denial_proof(vc, zi, &d);
 }
 

@@ -187,6 +187,7 @@ static void test_full_batch_and_arena(void)
 	CHECK_INT(job_add(b, &jobs[0]), 0);
 	CHECK_INT(job_add(b, &jobs[1]), 1);
 	CHECK_INT(job_add(b, &jobs[2]), -ENOSPC);
+	CHECK_INT(job_add(b, &jobs[1]), 1); /* full, yet an identical job is found */
 	CHECK_INT(validate_batch_run(b), 2);
 	CHECK_STATUS(validate_batch_status(b, 1), VALIDATE_BOGUS_SIGNATURE);
 	validate_batch_reset(b);
@@ -194,14 +195,16 @@ static void test_full_batch_and_arena(void)
 	CHECK_INT(job_add(b, &jobs[2]), 0);
 	validate_batch_destroy(b);
 
-	/* Signed data 31 + 31 bytes and a 64-byte signature: an arena of 200 holds one job. */
-	b = batch_new(4, 200);
+	/* Signed data 31 + 31 bytes and a 64-byte signature (126): an arena of 300 holds
+	 * one job and the room to build it again, for the lookup that reads its status. */
+	b = batch_new(4, 300);
 	CHECK_INT(job_add(b, &jobs[0]), 0);
 	CHECK_INT(job_add(b, &jobs[1]), -ENOSPC);
+	CHECK_INT(job_add(b, &jobs[0]), 0);
 	validate_batch_reset(b);
 	CHECK_INT(job_add(b, &jobs[1]), 0);
 	validate_batch_destroy(b);
-	b = batch_new(4, 100);
+	b = batch_new(4, 200); /* room for the job, not for finding it again */
 	CHECK_INT(job_add(b, &jobs[0]), -E2BIG);
 	validate_batch_destroy(b);
 	for (int i = 0; i < 3; i++)

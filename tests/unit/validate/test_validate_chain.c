@@ -714,25 +714,44 @@ static void answer_add(struct t_answer *t, const struct t_rrset *s, uint8_t sect
 		add_rr(&t->rr[t->a.n_rr++], s, i, section);
 }
 
-static const struct validate_chain_env env_template = {
-	.lookup = store_lookup, .mark = store_mark,
-};
+static struct validate_chain_stats cstats;
+
+static struct validate_chain_env env_of(struct validate_batch *b)
+{
+	return (struct validate_chain_env){ .keys = kc, .batch = b, .lookup = store_lookup,
+		.mark = store_mark, .stats = &cstats };
+}
+
+/* One action of @v, as a worker would take it for a chain alone: serve a FETCH, run the
+ * batch for CRYPTO. True when done. */
+static bool advance(struct validate_chain *v, const struct validate_chain_env *env)
+{
+	struct validate_chain_fetch f;
+
+	switch (validate_chain_next(v, env, &f)) {
+	case VALIDATE_CHAIN_DONE:
+		CHECK(v->result.why != NULL && v->result.why[0] != '\0');
+		return true;
+	case VALIDATE_CHAIN_FETCH:
+		serve(v, &f);
+		return false;
+	case VALIDATE_CHAIN_CRYPTO:
+		validate_chain_run_batch(env);
+		return false;
+	}
+	CHECK(!"unknown action");
+	return true;
+}
 
 static enum validate_chain_status run_with(const struct validate_chain_conf *c,
 					   const struct t_answer *t)
 {
-	struct validate_chain_env env = env_template;
-	struct validate_chain_fetch f;
+	struct validate_chain_env env = env_of(batch);
 
-	env.keys = kc;
-	env.batch = batch;
 	validate_chain_start(&vc, c, &t->a, NOW);
-	for (int i = 0; i < 64; i++) {
-		if (validate_chain_next(&vc, &env, &f) == VALIDATE_CHAIN_DONE) {
-			CHECK(vc.result.why != NULL && vc.result.why[0] != '\0');
+	for (int i = 0; i < 128; i++) {
+		if (advance(&vc, &env))
 			return vc.result.status;
-		}
-		serve(&vc, &f);
 	}
 	CHECK(!"validation never finished");
 	return VALIDATE_CHAIN_INDETERMINATE;
@@ -780,24 +799,33 @@ static void test_secure_answer_fetches_keys_top_down(void)
 	CHECK_INT(store_status(&w.dnskey_sec), VALIDATE_CHAIN_SECURE);
 }
 
+/* No chain waits: the batch is emptied, as a worker does when the last one is done. */
+static void batch_idle(struct validate_batch *b)
+{
+	validate_batch_reset(b);
+	validate_key_cache_release(kc);
+}
+
 static void test_marked_keys_are_not_verified_again(void)
 {
 	struct validate_batch_stats before, after;
+	struct validate_chain_stats cs;
 	struct t_answer t;
 
 	world_reset();
 	answer_www(&t, &w.www_a);
 	CHECK_CHAIN(run(&t), VALIDATE_CHAIN_SECURE);
-	/* End of the burst, as a worker does it: nothing deduplicates from here on. */
-	validate_batch_reset(batch);
-	validate_key_cache_release(kc);
+	batch_idle(batch); /* nothing deduplicates from here on */
 	validate_batch_get_stats(batch, &before);
+	cs = cstats;
 	net.fetches = 0;
 	CHECK_CHAIN(run(&t), VALIDATE_CHAIN_SECURE);
 	validate_batch_get_stats(batch, &after);
 	CHECK_INT(net.fetches, 0);
-	CHECK_INT(after.added - before.added, 1);     /* the A RRset's RRSIG only */
+	CHECK_INT(cstats.jobs_added - cs.jobs_added, 1); /* the A RRset's RRSIG only */
 	CHECK_INT(after.verified - before.verified, 1);
+	/* The call after the run found the job with its status: read, not verified again. */
+	CHECK_INT(cstats.jobs_reused - cs.jobs_reused, 1);
 }
 
 static void test_bad_signature_is_bogus_ede6(void)
@@ -857,6 +885,34 @@ static void test_fetch_the_store_did_not_keep_fails_instead_of_looping(void)
 	CHECK_CHAIN(run(&t), VALIDATE_CHAIN_BOGUS);
 	CHECK_INT(vc.result.ede, WIRE_EDE_DNSKEY_MISSING);
 	CHECK_INT(net.fetches, 1); /* DNSKEY . once, then given up */
+}
+
+/* A fetch the caller could not start (no slot) is asked for again after
+ * validate_chain_fetch_later(), not taken as failed, and does not count twice. */
+static void test_fetch_put_off_is_asked_again(void)
+{
+	struct validate_chain_env env = env_of(batch);
+	struct validate_chain_fetch f, g;
+	struct t_answer t;
+	unsigned int later = 0;
+
+	world_reset();
+	answer_www(&t, &w.www_a);
+	validate_chain_start(&vc, &conf, &t.a, NOW);
+	CHECK_INT(validate_chain_next(&vc, &env, &f), VALIDATE_CHAIN_FETCH);
+	for (int i = 0; i < 3; i++) {
+		validate_chain_fetch_later(&vc);
+		later++;
+		CHECK_INT(validate_chain_next(&vc, &env, &g), VALIDATE_CHAIN_FETCH);
+		CHECK_INT(g.type, f.type);
+		CHECK(g.name_len == f.name_len && memcmp(g.name, f.name, f.name_len) == 0);
+	}
+	CHECK_INT(later, 3);
+	serve(&vc, &g);
+	for (int i = 0; i < 128 && !advance(&vc, &env); i++)
+		;
+	CHECK_CHAIN(vc.result.status, VALIDATE_CHAIN_SECURE);
+	CHECK_STR(net.log, "DNSKEY ., DS test., DNSKEY test., DS sec.test., DNSKEY sec.test.");
 }
 
 static void test_ds_naming_no_key_is_bogus_ede9(void)
@@ -1191,6 +1247,217 @@ static void test_no_anchor_is_indeterminate(void)
 	CHECK_INT(net.fetches, 0);
 }
 
+/* ---- Several chains, one batch (the worker's protocol, validate_chain.h) ---------------------- */
+
+#define TOGETHER_MAX 4
+
+static struct validate_chain together[TOGETHER_MAX];
+
+/* Validate @n answers side by side, as a worker does with the chains of one poll: each
+ * goes as far as it can (fetches are served at once), then the batch runs once for all
+ * that wait. Returns the runs that verified something. */
+static unsigned run_together(struct t_answer *const *ts, unsigned n, struct validate_batch *b)
+{
+	struct validate_chain_env env = env_of(b);
+	struct validate_chain_fetch f;
+	bool done[TOGETHER_MAX] = { false };
+	unsigned runs = 0, left = n;
+
+	for (unsigned i = 0; i < n; i++)
+		validate_chain_start(&together[i], &conf, &ts[i]->a, NOW);
+	for (int round = 0; round < 128 && left > 0; round++) {
+		for (unsigned i = 0; i < n; i++) {
+			enum validate_chain_action a = VALIDATE_CHAIN_FETCH;
+			while (!done[i] && a == VALIDATE_CHAIN_FETCH) {
+				a = validate_chain_next(&together[i], &env, &f);
+				if (a == VALIDATE_CHAIN_FETCH)
+					serve(&together[i], &f);
+			}
+			if (!done[i] && a == VALIDATE_CHAIN_DONE) {
+				done[i] = true;
+				left--;
+			}
+		}
+		if (left > 0 && validate_chain_run_batch(&env) > 0)
+			runs++;
+	}
+	CHECK_INT(left, 0);
+	batch_idle(b);
+	return runs;
+}
+
+static void answers_three(struct t_answer *t)
+{
+	answer_www(&t[0], &w.www_a);
+	answer_init(&t[1], "cn.sec.test.", WIRE_TYPE_A, WIRE_RCODE_NOERROR, "rsa.test.");
+	answer_add(&t[1], &w.cn, WIRE_SECTION_ANSWER);
+	answer_add(&t[1], &w.www_rsa_a, WIRE_SECTION_ANSWER);
+	answer_init(&t[2], "nx.sec.test.", WIRE_TYPE_A, WIRE_RCODE_NXDOMAIN, "sec.test.");
+	answer_add(&t[2], &w.soa_sec, WIRE_SECTION_AUTHORITY);
+	answer_add(&t[2], &w.nsec_d, WIRE_SECTION_AUTHORITY);
+	answer_add(&t[2], &w.nsec_apex, WIRE_SECTION_AUTHORITY);
+}
+
+static void test_chains_share_batch_runs_and_verify_each_signature_once(void)
+{
+	static struct t_answer t[3];
+	struct t_answer *ts[3] = { &t[0], &t[1], &t[2] };
+	struct validate_batch_stats before, after;
+	struct validate_chain_stats cs = cstats;
+	uint64_t one_by_one;
+
+	answers_three(t);
+	/* One after another, each with the batch to itself: what the three cost. */
+	world_reset();
+	batch_idle(batch);
+	validate_batch_get_stats(batch, &before);
+	for (unsigned i = 0; i < 3; i++) {
+		CHECK_CHAIN(run(ts[i]), VALIDATE_CHAIN_SECURE);
+		batch_idle(batch);
+	}
+	validate_batch_get_stats(batch, &after);
+	one_by_one = after.verified - before.verified;
+
+	/* Side by side from an empty store: they wait for the same keys at the same time. */
+	world_reset();
+	before = after;
+	cs = cstats;
+	unsigned runs = run_together(ts, 3, batch);
+	validate_batch_get_stats(batch, &after);
+	for (unsigned i = 0; i < 3; i++)
+		CHECK_INT(together[i].result.status, VALIDATE_CHAIN_SECURE);
+	/* Every signature verified once: identical jobs of different chains were one. */
+	CHECK_INT(after.verified - before.verified, one_by_one);
+	CHECK(cstats.jobs_shared - cs.jobs_shared >= 4); /* DNSKEY ., DS test. twice each */
+	CHECK(after.deduped - before.deduped >= cstats.jobs_shared - cs.jobs_shared);
+	/* ... and the runs carried several jobs each. */
+	CHECK_INT(after.runs - before.runs, runs);
+	CHECK(runs < one_by_one);
+	CHECK_INT(cstats.batch_full - cs.batch_full, 0);
+}
+
+static void test_full_batch_makes_a_chain_wait_not_fail(void)
+{
+	struct validate_batch_config cfg = { .capacity = 1 };
+	static struct t_answer t[2];
+	struct t_answer *ts[2] = { &t[0], &t[1] };
+	struct validate_chain_stats cs;
+	struct validate_batch *one;
+
+	world_reset();
+	answer_www(&t[0], &w.www_a);
+	answer_init(&t[1], "www.rsa.test.", WIRE_TYPE_A, WIRE_RCODE_NOERROR, "rsa.test.");
+	answer_add(&t[1], &w.www_rsa_a, WIRE_SECTION_ANSWER);
+	/* Keys judged first: each answer then needs one job, and the batch holds one. */
+	CHECK_CHAIN(run(&t[0]), VALIDATE_CHAIN_SECURE);
+	CHECK_CHAIN(run(&t[1]), VALIDATE_CHAIN_SECURE);
+	batch_idle(batch);
+	validate_policy_default(&cfg.policy);
+	one = validate_batch_create(&cfg);
+	CHECK(one != NULL);
+	if (one == NULL)
+		return;
+	cs = cstats;
+	run_together(ts, 2, one);
+	CHECK_INT(together[0].result.status, VALIDATE_CHAIN_SECURE);
+	CHECK_INT(together[1].result.status, VALIDATE_CHAIN_SECURE);
+	CHECK(cstats.batch_full - cs.batch_full >= 1);
+	validate_batch_destroy(one);
+}
+
+static void test_answer_larger_than_an_empty_batch_is_bogus_not_stuck(void)
+{
+	struct validate_batch_config cfg = { .capacity = 1 };
+	static struct t_answer t;
+	struct t_answer *ts[1] = { &t };
+	struct validate_batch *one;
+
+	world_reset();
+	answer_init(&t, "cn.sec.test.", WIRE_TYPE_A, WIRE_RCODE_NOERROR, "rsa.test.");
+	answer_add(&t, &w.cn, WIRE_SECTION_ANSWER);
+	answer_add(&t, &w.www_rsa_a, WIRE_SECTION_ANSWER);
+	CHECK_CHAIN(run(&t), VALIDATE_CHAIN_SECURE); /* keys judged */
+	batch_idle(batch);
+	validate_policy_default(&cfg.policy);
+	one = validate_batch_create(&cfg);
+	CHECK(one != NULL);
+	if (one == NULL)
+		return;
+	/* Two RRSIGs to verify, room for one: waiting would never make room. */
+	run_together(ts, 1, one);
+	CHECK_INT(together[0].result.status, VALIDATE_CHAIN_BOGUS);
+	CHECK_INT(together[0].result.ede, WIRE_EDE_OTHER);
+	validate_batch_destroy(one);
+}
+
+static void test_store_change_while_waiting_is_verified_not_trusted(void)
+{
+	struct validate_chain_env env = env_of(batch);
+	struct validate_chain_fetch f;
+	bool swap = false;
+	struct t_answer t;
+	int i;
+
+	world_reset();
+	answer_www(&t, &w.www_a);
+	validate_chain_start(&vc, &conf, &t.a, NOW);
+	for (i = 0; i < 128; i++) {
+		enum validate_chain_action a = validate_chain_next(&vc, &env, &f);
+		if (a == VALIDATE_CHAIN_DONE)
+			break;
+		if (a == VALIDATE_CHAIN_FETCH) {
+			serve(&vc, &f);
+			swap |= f.type == WIRE_TYPE_DS && wire_name_equal(f.name, f.name_len,
+								       z_sec.name, z_sec.len);
+			continue;
+		}
+		/* The chain waits on its jobs over DS sec.test.; meanwhile the store gets
+		 * another DS RRset under that name (a response of another resolution). */
+		if (swap) {
+			store.set[store_find(z_sec.name, z_sec.len, WIRE_TYPE_DS)] =
+				&w.ds_sec_badsig;
+			swap = false;
+		}
+		validate_chain_run_batch(&env);
+	}
+	batch_idle(batch);
+	CHECK_CHAIN(vc.result.status, VALIDATE_CHAIN_BOGUS);
+	CHECK_INT(vc.result.ede, WIRE_EDE_DNSSEC_BOGUS);
+	CHECK_INT(store_status(&w.ds_sec_badsig), VALIDATE_CHAIN_BOGUS);
+}
+
+static void test_results_lost_to_a_reset_are_verified_again(void)
+{
+	struct validate_chain_env env = env_of(batch);
+	struct validate_batch_stats before, after;
+	struct validate_chain_fetch f;
+	struct t_answer t;
+	int resets = 0;
+
+	world_reset();
+	batch_idle(batch);
+	answer_www(&t, &w.www_a);
+	validate_batch_get_stats(batch, &before);
+	validate_chain_start(&vc, &conf, &t.a, NOW);
+	for (int i = 0; i < 128; i++) {
+		enum validate_chain_action a = validate_chain_next(&vc, &env, &f);
+		if (a == VALIDATE_CHAIN_DONE)
+			break;
+		if (a == VALIDATE_CHAIN_FETCH) {
+			serve(&vc, &f);
+			continue;
+		}
+		validate_chain_run_batch(&env);
+		if (resets++ == 0)
+			batch_idle(batch); /* against the protocol: the chain's results are gone */
+	}
+	validate_batch_get_stats(batch, &after);
+	batch_idle(batch);
+	CHECK_CHAIN(vc.result.status, VALIDATE_CHAIN_SECURE);
+	/* Six signatures (five keys on the way, the answer): the first one twice. */
+	CHECK_INT(after.verified - before.verified, 7);
+}
+
 int main(void)
 {
 	struct validate_batch_config cfg = { .capacity = 64 };
@@ -1208,6 +1475,7 @@ int main(void)
 	RUN(test_missing_rrsig_in_signed_zone_is_bogus_ede10);
 	RUN(test_dnskey_fetch_failed_is_bogus_ede9);
 	RUN(test_fetch_the_store_did_not_keep_fails_instead_of_looping);
+	RUN(test_fetch_put_off_is_asked_again);
 	RUN(test_ds_naming_no_key_is_bogus_ede9);
 	RUN(test_ds_with_bad_signature_is_bogus_and_remembered);
 	RUN(test_root_key_not_named_by_the_anchor_is_bogus_ede9);
@@ -1228,6 +1496,11 @@ int main(void)
 	RUN(test_nsec3_iterations_over_the_limits);
 	RUN(test_answer_with_too_many_records_is_refused);
 	RUN(test_no_anchor_is_indeterminate);
+	RUN(test_chains_share_batch_runs_and_verify_each_signature_once);
+	RUN(test_full_batch_makes_a_chain_wait_not_fail);
+	RUN(test_answer_larger_than_an_empty_batch_is_bogus_not_stuck);
+	RUN(test_store_change_while_waiting_is_verified_not_trusted);
+	RUN(test_results_lost_to_a_reset_are_verified_again);
 
 	validate_batch_destroy(batch);
 	validate_key_cache_destroy(kc);
