@@ -610,63 +610,58 @@ static int hex_value(char ch)
 	return -1;
 }
 
+/* Hex digits up to the end of the line into the RDATA, spaces between tokens
+ * allowed; an odd number of digits is an error. */
+static int hex_to_eol(struct rr_ctx *c)
+{
+	int r, hi = -1;
+
+	while ((r = lex_next(&c->lx, &c->tok)) > 0) {
+		for (size_t i = 0; i < c->tok.len; i++) {
+			int v = hex_value(c->tok.p[i]);
+
+			if (v < 0)
+				return WIRE_TEXT_ERDATA;
+			if (hi < 0) {
+				hi = v;
+				continue;
+			}
+			if ((r = put_uint(c, (uint32_t)(hi << 4 | v), 1)) < 0)
+				return r;
+			hi = -1;
+		}
+	}
+	if (r < 0)
+		return r;
+	return hi >= 0 ? WIRE_TEXT_ERDATA : 0;
+}
+
 /* RFC 3597: "\# len hex..." (the "\#" token already consumed). */
 static int rd_generic(struct rr_ctx *c)
 {
 	uint32_t want;
-	int r = need(c), hi = -1;
+	int r = need(c);
 
 	if (r < 0)
 		return r;
 	if (parse_uint(c->tok.p, c->tok.len, WIRE_TEXT_RDATA_MAX, &want) < 0)
 		return WIRE_TEXT_ERDATA;
-	while ((r = lex_next(&c->lx, &c->tok)) > 0) {
-		for (size_t i = 0; i < c->tok.len; i++) {
-			int v = hex_value(c->tok.p[i]);
-			if (v < 0)
-				return WIRE_TEXT_ERDATA;
-			if (hi < 0) {
-				hi = v;
-				continue;
-			}
-			if ((r = put_uint(c, (uint32_t)(hi << 4 | v), 1)) < 0)
-				return r;
-			hi = -1;
-		}
-	}
-	if (r < 0)
+	if ((r = hex_to_eol(c)) < 0)
 		return r;
-	if (hi >= 0)
-		return WIRE_TEXT_ERDATA;
 	if (c->rr->rdlen != want)
 		return WIRE_TEXT_ELENGTH;
 	return 0;
 }
 
-/* The rest of the line as hex digits, spaces between tokens allowed (DS digest). */
+/* The rest of the line as hex digits, at least one octet (DS digest). */
 static int field_hex_rest(struct rr_ctx *c)
 {
-	int r, hi = -1;
 	size_t start = c->rr->rdlen;
+	int r = hex_to_eol(c);
 
-	while ((r = lex_next(&c->lx, &c->tok)) > 0) {
-		for (size_t i = 0; i < c->tok.len; i++) {
-			int v = hex_value(c->tok.p[i]);
-
-			if (v < 0)
-				return WIRE_TEXT_ERDATA;
-			if (hi < 0) {
-				hi = v;
-				continue;
-			}
-			if ((r = put_uint(c, (uint32_t)(hi << 4 | v), 1)) < 0)
-				return r;
-			hi = -1;
-		}
-	}
 	if (r < 0)
 		return r;
-	return hi >= 0 || c->rr->rdlen == start ? WIRE_TEXT_ERDATA : 0;
+	return c->rr->rdlen == start ? WIRE_TEXT_ERDATA : 0;
 }
 
 static int b64_value(char ch)

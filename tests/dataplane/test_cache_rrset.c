@@ -19,26 +19,7 @@
 #include "wire.h"
 #include "wire_text.h"
 
-static int failures;
-static int checks;
-
-#define CHECK(cond) do { \
-	checks++; \
-	if (!(cond)) { \
-		failures++; \
-		fprintf(stderr, "  FAIL %s:%d: %s\n", __FILE__, __LINE__, #cond); \
-	} \
-} while (0)
-
-#define CHECK_EQ(a, b) do { \
-	long long a_ = (long long)(a), b_ = (long long)(b); \
-	checks++; \
-	if (a_ != b_) { \
-		failures++; \
-		fprintf(stderr, "  FAIL %s:%d: %s == %s (%lld != %lld)\n", \
-			__FILE__, __LINE__, #a, #b, a_, b_); \
-	} \
-} while (0)
+#include "dp_check.h"
 
 #define T0 1000000u  /* fake clock origin (seconds) */
 

@@ -15,26 +15,7 @@
 
 #include "cache_priv.h"
 
-static int failures;
-static int checks;
-
-#define CHECK(cond) do { \
-	checks++; \
-	if (!(cond)) { \
-		failures++; \
-		fprintf(stderr, "  FAIL %s:%d: %s\n", __FILE__, __LINE__, #cond); \
-	} \
-} while (0)
-
-#define CHECK_EQ(a, b) do { \
-	long long a_ = (long long)(a), b_ = (long long)(b); \
-	checks++; \
-	if (a_ != b_) { \
-		failures++; \
-		fprintf(stderr, "  FAIL %s:%d: %s == %s (%lld != %lld)\n", \
-			__FILE__, __LINE__, #a, #b, a_, b_); \
-	} \
-} while (0)
+#include "dp_check.h"
 
 #define SIG 0x12345678ull
 
