@@ -477,7 +477,10 @@ static void prime_reply(struct resolve_ctx *ctx, struct resolve_query *rq, const
 		memcpy(a.ip, pkt + r->rdata_off, r->rdlen);
 		resolve_dp_add_addr(&dp, (uint8_t)ns, &a);
 	}
-	if (!WIRE_AA(m->hdr.flags) || dp.ns_count == 0 || dp.addr_count == 0) {
+	/* No AA needed: the hints name servers of the root, not the root zone's own
+	 * servers, and some answer priming from their cache (as Unbound and Knot
+	 * Resolver accept). What matters is a root NS set with addresses. */
+	if (dp.ns_count == 0 || dp.addr_count == 0) {
 		resolve_server_lame(ctx, rq, RESOLVE_LAME_NOT_AUTH, now);
 		return;
 	}

@@ -654,6 +654,27 @@ static void test_tc_retries_the_same_server_over_tcp(void)
 	CHECK_EQ(ctx->stats.sends_tcp, 1);
 }
 
+/* A hints server that answers ". NS" without AA (from its cache) still primes; one
+ * that gives no root NS set does not. */
+static void test_priming_answer_without_aa_is_used(void)
+{
+	setup(false);
+	CHECK_EQ(start("www.rsa.test.", WIRE_TYPE_A), 0);
+	CHECK_EQ(step(), RESOLVE_SEND);
+	CHECK_EQ(respond(0, 0, "AN . 518400 NS a.root.\n"
+			       "AR a.root. 518400 A 198.51.100.1\n"), RESOLVE_RESP_ACCEPTED);
+	CHECK_EQ(step(), RESOLVE_SEND);
+	CHECK(sent_is(ROOT1, "test.", WIRE_TYPE_NS) || sent_is(ROOT1, "www.rsa.test.", WIRE_TYPE_A));
+
+	setup(false);
+	CHECK_EQ(start("www.rsa.test.", WIRE_TYPE_A), 0);
+	CHECK_EQ(step(), RESOLVE_SEND);
+	struct resolve_addr first = sent_to;
+	CHECK_EQ(respond(0, 0, "AN . 518400 TXT \"no NS here\"\n"), RESOLVE_RESP_ACCEPTED);
+	CHECK_EQ(step(), RESOLVE_SEND);       /* the other hint, for priming again */
+	CHECK(!resolve_addr_equal(&sent_to, &first));
+}
+
 static void test_upward_referral_marks_the_server_lame(void)
 {
 	setup(false);
@@ -912,6 +933,7 @@ int main(void)
 	RUN(test_all_servers_timing_out_fails_with_ede23);
 	RUN(test_all_servers_refused_fails_with_ede22_and_is_remembered);
 	RUN(test_partly_lame_zone_uses_the_good_server);
+	RUN(test_priming_answer_without_aa_is_used);
 	RUN(test_formerr_to_edns_retries_without_edns);
 	RUN(test_edns_size_from_config);
 	RUN(test_tc_retries_the_same_server_over_tcp);
