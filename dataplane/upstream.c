@@ -760,7 +760,10 @@ static uint32_t validation_now(const struct upstream *up, uint64_t tsc)
  * has CD, and so do the chain's own DS/DNSKEY fetches), or not an answer. */
 static bool validation_wanted(const struct upstream *up, const struct upstream_query *uq)
 {
+	/* RRSIGs are not signed themselves (RFC 4035 §5.3): an answer to qtype RRSIG is
+	 * passed on unvalidated, without AD, as other validators do */
 	return up->vconf != NULL && !(uq->key.flags & CACHE_KEY_CD) &&
+	       uq->key.qtype != WIRE_TYPE_RRSIG &&
 	       (uq->rq.rcode == WIRE_RCODE_NOERROR || uq->rq.rcode == WIRE_RCODE_NXDOMAIN);
 }
 
