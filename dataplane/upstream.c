@@ -1022,6 +1022,9 @@ static void count_run(struct upstream *up, int ran)
  */
 static void validation_flush(struct upstream *up, uint64_t tsc)
 {
+	if (up->n_vwait == 0 && !up->vdirty)
+		return;     /* every poll comes here: nothing to do is the common case */
+
 	struct validate_chain_stats cs = { 0 };
 	const struct validate_chain_env env = validation_env(up, &cs);
 
