@@ -161,7 +161,7 @@ enum resolve_lame_reason {
 	RESOLVE_LAME_REFUSED = 0,
 	RESOLVE_LAME_SERVFAIL,
 	RESOLVE_LAME_OTHER_RCODE,
-	RESOLVE_LAME_NOT_AUTH,         /* answer without AA and without a referral */
+	RESOLVE_LAME_NOT_AUTH,         /* AA=0, no referral, no data, no SOA */
 	RESOLVE_LAME_UPWARD,           /* referral to the zone itself or above it */
 	RESOLVE_LAME_TIMEOUT,          /* no response, twice in a row */
 	RESOLVE_LAME_MALFORMED,
@@ -312,6 +312,7 @@ struct resolve_zone_conf {
 struct resolve_counters {
 	uint64_t queries, sends, sends_tcp, responses, ignored, timeouts;
 	uint64_t referrals, lame_marked, lame_skipped, edns_fallbacks, qmin_fallbacks;
+	uint64_t non_aa_answers;     /* AA=0 answers taken for their data */
 	uint64_t ns_lookups, ns_lookups_capped, limit_hits, done, failed, malformed;
 };
 

@@ -11,7 +11,9 @@
  *      the matter, but servers exist that get empty non-terminals wrong).
  *   4. Any rcode but NOERROR/NXDOMAIN: the server is lame for the zone.
  *   5. Not authoritative (AA=0, not a forwarder): a referral to a zone below the one
- *      asked is followed; an upward referral or anything else makes it lame.
+ *      asked is followed; an answer carrying the data (records of the name asked, or
+ *      a negative answer with the zone's SOA) goes on as in 6; an upward referral or
+ *      anything else makes the server lame.
  *   6. Authoritative: the answer chain (the name, CNAMEs, DNAMEs) is taken only as
  *      far as its owners lie inside the zone the server was asked as (RFC 2181
  *      §5.4.1 trust ranking: answer data only from the zone authoritative for it);
@@ -488,19 +490,43 @@ static void prime_reply(struct resolve_ctx *ctx, struct resolve_query *rq, const
 	resolve_frame_done(ctx, rq, WIRE_RCODE_NOERROR, now);
 }
 
-/* AA=0 from a server asked as authoritative: only a referral downwards is useful. */
-static void non_auth_reply(struct resolve_ctx *ctx, struct resolve_query *rq, const uint8_t *pkt,
+/* Any record in the answer section owned by the name this query asked. */
+static bool answers_sent_name(const uint8_t *pkt, size_t len, const struct wire_msg *m,
+			      const struct resolve_frame *f)
+{
+	int from, to;
+	section_range(m, WIRE_SECTION_ANSWER, &from, &to);
+	for (int i = from; i < to; i++)
+		if (owner_is(pkt, len, &m->rr[i], f->sent_name, f->sent_len))
+			return true;
+	return false;
+}
+
+/* AA=0 from a server asked as authoritative. A referral downwards is followed. An
+ * answer that carries the data (the name's records or aliases, or a negative answer
+ * with the zone's SOA) is taken as resolvers in the field take it: servers exist that
+ * answer from a cache or forget AA, the data gets the lower non-authoritative rank in
+ * the RRset store, and a signed zone's data is validated all the same. Anything else
+ * (an upward referral, an empty message) makes the server lame for the zone.
+ * Returns true when the caller should go on as with an authoritative answer. */
+static bool non_auth_reply(struct resolve_ctx *ctx, struct resolve_query *rq, const uint8_t *pkt,
 			   size_t len, const struct wire_msg *m, unsigned rcode, uint64_t now)
 {
+	struct resolve_frame *f = top_frame(rq);
 	uint8_t cut[WIRE_NAME_MAX];
 	size_t cut_len = 0;
-	enum referral_kind k = find_referral(pkt, len, m, top_frame(rq), cut, &cut_len);
-	if (k == REFERRAL_DOWN && rcode == WIRE_RCODE_NOERROR && m->hdr.ancount == 0)
+	enum referral_kind k = find_referral(pkt, len, m, f, cut, &cut_len);
+	if (k == REFERRAL_DOWN && rcode == WIRE_RCODE_NOERROR && m->hdr.ancount == 0) {
 		follow_referral(ctx, rq, pkt, len, m, cut, cut_len, now);
-	else if (k == REFERRAL_UPWARD)
-		resolve_server_lame(ctx, rq, RESOLVE_LAME_UPWARD, now);
-	else
-		resolve_server_lame(ctx, rq, RESOLVE_LAME_NOT_AUTH, now);
+		return false;
+	}
+	if (answers_sent_name(pkt, len, m, f) || has_soa(pkt, len, m, &f->dp)) {
+		ctx->stats.non_aa_answers++;
+		return true;
+	}
+	resolve_server_lame(ctx, rq, k == REFERRAL_UPWARD ? RESOLVE_LAME_UPWARD
+							: RESOLVE_LAME_NOT_AUTH, now);
+	return false;
 }
 
 /* An authoritative NOERROR to a minimised query: no zone cut at that name (a cut
@@ -592,10 +618,8 @@ void resolve_reply(struct resolve_ctx *ctx, struct resolve_query *rq, const uint
 		prime_reply(ctx, rq, pkt, len, m, now);
 		return;
 	}
-	if (!WIRE_AA(flags) && !forward) {
-		non_auth_reply(ctx, rq, pkt, len, m, rcode, now);
+	if (!WIRE_AA(flags) && !forward && !non_auth_reply(ctx, rq, pkt, len, m, rcode, now))
 		return;
-	}
 	if (minimised) {
 		qmin_no_cut(ctx, rq);
 		return;

@@ -593,6 +593,55 @@ static void test_partly_lame_zone_uses_the_good_server(void)
 	CHECK(sent_is(AUTH1, "ftp.partlame.test.", WIRE_TYPE_A));
 }
 
+/* AA=0 but the data is there (a server answering from a cache): taken, counted. */
+static void test_non_aa_answer_with_data_is_taken(void)
+{
+	setup(false);
+	CHECK_EQ(start("www.rsa.test.", WIRE_TYPE_A), 0);
+	CHECK(prime());
+	step();
+	respond(0, 0, REF_TEST);
+	step();
+	respond(0, 0, REF_RSA);
+	CHECK_EQ(step(), RESOLVE_SEND);
+	respond(0, 0, "AN www.rsa.test. 300 A 192.0.2.80\n"
+		      "NS rsa.test. 3600 NS ns1.rsa.test.\n");
+	CHECK_EQ(step(), RESOLVE_DONE);
+	CHECK_EQ(act.rcode, WIRE_RCODE_NOERROR);
+	CHECK_EQ(rq.rr_count, 1);
+	CHECK_EQ(ctx->stats.non_aa_answers, 1);
+	CHECK_EQ(ctx->stats.lame_marked, 0);
+	/* a negative answer with the zone's SOA, AA=0: NXDOMAIN */
+	CHECK_EQ(start("nx.rsa.test.", WIRE_TYPE_A), 0);
+	CHECK_EQ(step(), RESOLVE_SEND);
+	respond(0, WIRE_RCODE_NXDOMAIN,
+		"NS rsa.test. 300 SOA ns1.rsa.test. h.rsa.test. 1 2 3 4 5\n");
+	CHECK_EQ(step(), RESOLVE_DONE);
+	CHECK_EQ(act.rcode, WIRE_RCODE_NXDOMAIN);
+	CHECK_EQ(ctx->stats.non_aa_answers, 2);
+}
+
+/* AA=0 with nothing in it (no data, no SOA, no referral): lame, the next server. */
+static void test_empty_non_aa_answer_is_lame(void)
+{
+	setup(false);
+	CHECK_EQ(start("www.rsa.test.", WIRE_TYPE_A), 0);
+	CHECK(prime());
+	step();
+	respond(0, 0, REF_TEST);
+	step();
+	respond(0, 0, REF_RSA);
+	CHECK_EQ(step(), RESOLVE_SEND);
+	struct resolve_addr first = sent_to;
+	respond(0, 0, NULL);
+	CHECK_EQ(step(), RESOLVE_SEND);
+	CHECK(!resolve_addr_equal(&sent_to, &first));
+	CHECK_EQ(ctx->stats.lame_marked, 1);
+	CHECK_EQ(ctx->stats.non_aa_answers, 0);
+	respond(AA, 0, "AN www.rsa.test. 300 A 192.0.2.80\n");
+	CHECK_EQ(step(), RESOLVE_DONE);
+}
+
 static void test_formerr_to_edns_retries_without_edns(void)
 {
 	setup(false);
@@ -694,8 +743,8 @@ static void test_upward_referral_marks_the_server_lame(void)
 	size_t zlen;
 	name_from("rsa.test.", zone, &zlen);
 	CHECK(resolve_is_lame(ctx, zone, zlen, &a1, now));
-	/* a non-authoritative answer without a referral is lame too */
-	respond(0, 0, "AN www.rsa.test. 300 A 6.6.6.6\n");
+	/* a non-authoritative answer with neither data nor a referral is lame too */
+	respond(0, 0, NULL);
 	CHECK_EQ(step(), RESOLVE_FAIL);
 	CHECK_EQ(act.ede, WIRE_EDE_NO_REACHABLE_AUTHORITY);
 }
@@ -934,6 +983,8 @@ int main(void)
 	RUN(test_all_servers_refused_fails_with_ede22_and_is_remembered);
 	RUN(test_partly_lame_zone_uses_the_good_server);
 	RUN(test_priming_answer_without_aa_is_used);
+	RUN(test_non_aa_answer_with_data_is_taken);
+	RUN(test_empty_non_aa_answer_is_lame);
 	RUN(test_formerr_to_edns_retries_without_edns);
 	RUN(test_edns_size_from_config);
 	RUN(test_tc_retries_the_same_server_over_tcp);
