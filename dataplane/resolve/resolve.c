@@ -150,11 +150,23 @@ static void fail_no_server(struct resolve_query *rq, const struct resolve_frame 
 		resolve_frame_fail(rq, WIRE_EDE_NO_REACHABLE_AUTHORITY, TXT_NO_SERVERS);
 }
 
-static void keep_address(struct resolve_ctx *ctx, struct resolve_query *rq, uint16_t type,
-			 const uint8_t *rdata, size_t rdlen, uint64_t now)
+/* An address of the NS name an NS_ADDR frame looks up: to the delegation below it,
+ * and to the infra store's copy of that delegation. */
+static void keep_parent_addr(struct resolve_ctx *ctx, struct resolve_query *rq,
+			     const struct resolve_addr *a, uint64_t now)
 {
 	struct resolve_frame *f = top_frame(rq);
 	struct resolve_frame *parent = &rq->frame[rq->depth - 1];
+	resolve_dp_add_addr(&parent->dp, f->parent_ns, a);
+	if (f->parent_ns < parent->dp.ns_count)
+		resolve_infra_zone_addr(ctx, parent->dp.zone, parent->dp.zone_len,
+					resolve_dp_ns(&parent->dp, f->parent_ns),
+					parent->dp.ns_len[f->parent_ns], a, now);
+}
+
+static void keep_address(struct resolve_ctx *ctx, struct resolve_query *rq, uint16_t type,
+			 const uint8_t *rdata, size_t rdlen, uint64_t now)
+{
 	struct resolve_addr a;
 	memset(&a, 0, sizeof(a));
 	a.port = 53;
@@ -165,11 +177,7 @@ static void keep_address(struct resolve_ctx *ctx, struct resolve_query *rq, uint
 	else
 		return;
 	memcpy(a.ip, rdata, rdlen);
-	resolve_dp_add_addr(&parent->dp, f->parent_ns, &a);
-	if (f->parent_ns < parent->dp.ns_count)
-		resolve_infra_zone_addr(ctx, parent->dp.zone, parent->dp.zone_len,
-					resolve_dp_ns(&parent->dp, f->parent_ns),
-					parent->dp.ns_len[f->parent_ns], &a, now);
+	keep_parent_addr(ctx, rq, &a, now);
 }
 
 void resolve_keep_rr(struct resolve_query *rq, uint8_t section, const uint8_t *owner,
@@ -204,8 +212,27 @@ void resolve_keep_address(struct resolve_ctx *ctx, struct resolve_query *rq, uin
 		keep_address(ctx, rq, type, rdata, rdlen, now);
 }
 
+/* An NS name's lookup went through the delegation of the name's own zone, whose
+ * parent may have given glue for it: keep those parent-side addresses too, after
+ * the child's own, so that a child zone that publishes a broken address for its
+ * server (parent and child disagree), or whose lookup fails further down, still has
+ * one that works. Called before the NS_ADDR frame leaves a delegation. */
+void resolve_keep_parent_side(struct resolve_ctx *ctx, struct resolve_query *rq, uint64_t now)
+{
+	struct resolve_frame *f = top_frame(rq);
+	if (rq->depth == 0 || f->kind != RESOLVE_FRAME_NS_ADDR)
+		return;
+	for (int i = 0; i < f->dp.addr_count; i++) {
+		uint8_t ns = f->dp.addr[i].ns_index;
+		if (ns < f->dp.ns_count &&
+		    wire_name_equal(resolve_dp_ns(&f->dp, ns), f->dp.ns_len[ns], f->name,
+				    f->name_len))
+			keep_parent_addr(ctx, rq, &f->dp.addr[i].addr, now);
+	}
+}
+
 /* A sub-frame has finished: hand its result to the frame below. */
-static void frame_pop(struct resolve_ctx *ctx, struct resolve_query *rq)
+static void frame_pop(struct resolve_ctx *ctx, struct resolve_query *rq, uint64_t now)
 {
 	struct resolve_frame *f = top_frame(rq);
 	struct resolve_frame *parent = &rq->frame[rq->depth - 1];
@@ -218,6 +245,8 @@ static void frame_pop(struct resolve_ctx *ctx, struct resolve_query *rq)
 		}
 		return;
 	}
+	if (f->parent_ns < parent->dp.ns_count)
+		resolve_keep_parent_side(ctx, rq, now);
 	/* NS_ADDR: no IPv4 address? try IPv6 before giving up on the name */
 	bool have = f->parent_ns < parent->dp.ns_count &&
 		    (parent->dp.ns_flags[f->parent_ns] & RESOLVE_NS_HAS_ADDR);
@@ -597,7 +626,7 @@ enum resolve_action_kind resolve_next(struct resolve_ctx *ctx, struct resolve_qu
 		case RESOLVE_ST_FAIL:
 			if (rq->depth == 0)
 				return finish(ctx, rq, act);
-			frame_pop(ctx, rq);
+			frame_pop(ctx, rq, now);
 			break;
 		}
 	}

@@ -90,6 +90,8 @@ static inline struct resolve_frame *top_frame(struct resolve_query *rq)
 
 /* Use @dp as the active frame's delegation (fresh tries, qmin from its zone). */
 void resolve_frame_use_dp(struct resolve_frame *f, const struct resolve_dp *dp);
+/* NS_ADDR frame: glue its delegation holds for the name looked up goes to the parent. */
+void resolve_keep_parent_side(struct resolve_ctx *ctx, struct resolve_query *rq, uint64_t now);
 /* Ask the server of the outstanding query again (@tcp: over TCP). */
 void resolve_resend(struct resolve_query *rq, bool tcp);
 /* Mark the outstanding server of the active frame lame for its zone; go on with the next. */

@@ -14,7 +14,10 @@
  *      asked is followed; an answer carrying the data (records of the name asked, or
  *      a negative answer with the zone's SOA) goes on as in 6; an upward referral or
  *      anything else makes the server lame.
- *   6. Authoritative: the answer chain (the name, CNAMEs, DNAMEs) is taken only as
+ *   6. Authoritative but empty, without SOA, with an NS set: one below the zone is
+ *      a referral (servers exist that set AA on everything), one above or outside
+ *      it an upward referral (lame).
+ *   7. Authoritative: the answer chain (the name, CNAMEs, DNAMEs) is taken only as
  *      far as its owners lie inside the zone the server was asked as (RFC 2181
  *      §5.4.1 trust ranking: answer data only from the zone authoritative for it);
  *      a CNAME leaving the zone is followed with a new lookup.
@@ -327,6 +330,7 @@ static void follow_referral(struct resolve_ctx *ctx, struct resolve_query *rq, c
 	}
 	ctx->stats.referrals++;
 	resolve_infra_zone_put(ctx, &dp, ttl, now);
+	resolve_keep_parent_side(ctx, rq, now);
 	resolve_frame_use_dp(f, &dp);
 }
 
@@ -529,6 +533,46 @@ static bool non_auth_reply(struct resolve_ctx *ctx, struct resolve_query *rq, co
 	return false;
 }
 
+/* An NS set in the authority section owned by a name outside the zone asked (a
+ * parent or an unrelated zone). */
+static bool ns_outside_zone(const uint8_t *pkt, size_t len, const struct wire_msg *m,
+			    const struct resolve_dp *dp)
+{
+	int from, to;
+	section_range(m, WIRE_SECTION_AUTHORITY, &from, &to);
+	for (int i = from; i < to; i++) {
+		uint8_t o[WIRE_NAME_MAX];
+		size_t olen;
+		if (m->rr[i].type == WIRE_TYPE_NS && rr_owner(pkt, len, &m->rr[i], o, &olen) &&
+		    !wire_name_is_subdomain(o, olen, dp->zone, dp->zone_len))
+			return true;
+	}
+	return false;
+}
+
+/* AA=1 on what is a referral (an empty NOERROR whose authority section holds an NS
+ * set and no SOA): some servers set AA on every response. The NS set says more than
+ * the flag: one below the zone is followed, one above it (or elsewhere) makes the
+ * server lame, as an upward referral would. Returns true when it dealt with it. */
+static bool aa_referral(struct resolve_ctx *ctx, struct resolve_query *rq, const uint8_t *pkt,
+			size_t len, const struct wire_msg *m, unsigned rcode, uint64_t now)
+{
+	struct resolve_frame *f = top_frame(rq);
+	uint8_t cut[WIRE_NAME_MAX];
+	size_t cut_len = 0;
+	if (rcode != WIRE_RCODE_NOERROR || m->hdr.ancount != 0 || has_soa(pkt, len, m, &f->dp))
+		return false;
+	if (find_referral(pkt, len, m, f, cut, &cut_len) == REFERRAL_DOWN) {
+		follow_referral(ctx, rq, pkt, len, m, cut, cut_len, now);
+		return true;
+	}
+	if (ns_outside_zone(pkt, len, m, &f->dp)) {
+		resolve_server_lame(ctx, rq, RESOLVE_LAME_UPWARD, now);
+		return true;
+	}
+	return false;
+}
+
 /* An authoritative NOERROR to a minimised query: no zone cut at that name (a cut
  * would have come as a referral); go one label further. */
 static void qmin_no_cut(struct resolve_ctx *ctx, struct resolve_query *rq)
@@ -619,6 +663,8 @@ void resolve_reply(struct resolve_ctx *ctx, struct resolve_query *rq, const uint
 		return;
 	}
 	if (!WIRE_AA(flags) && !forward && !non_auth_reply(ctx, rq, pkt, len, m, rcode, now))
+		return;
+	if (WIRE_AA(flags) && !forward && aa_referral(ctx, rq, pkt, len, m, rcode, now))
 		return;
 	if (minimised) {
 		qmin_no_cut(ctx, rq);

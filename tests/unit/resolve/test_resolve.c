@@ -642,6 +642,82 @@ static void test_empty_non_aa_answer_is_lame(void)
 	CHECK_EQ(step(), RESOLVE_DONE);
 }
 
+/* AA=1 on an empty NOERROR carrying a downward NS set: followed as the referral it is. */
+static void test_referral_with_aa_is_followed(void)
+{
+	setup(false);
+	CHECK_EQ(start("www.rsa.test.", WIRE_TYPE_A), 0);
+	CHECK(prime());
+	step();
+	respond(AA, 0, REF_TEST);
+	CHECK_EQ(step(), RESOLVE_SEND);
+	CHECK(sent_is(TLD1, "www.rsa.test.", WIRE_TYPE_A));
+	respond(AA, 0, REF_RSA);
+	CHECK_EQ(step(), RESOLVE_SEND);
+	CHECK(sent_is(AUTH1, "www.rsa.test.", WIRE_TYPE_A));
+	CHECK_EQ(ctx->stats.referrals, 2);
+}
+
+/* AA=1, empty, no SOA, the root's NS set in authority: an upward referral, lame. */
+static void test_aa_answer_pointing_upwards_is_lame(void)
+{
+	setup(false);
+	CHECK_EQ(start("www.rsa.test.", WIRE_TYPE_AAAA), 0);
+	CHECK(prime());
+	step();
+	respond(0, 0, REF_TEST);
+	step();
+	respond(0, 0, REF_RSA);
+	CHECK_EQ(step(), RESOLVE_SEND);
+	struct resolve_addr first = sent_to;
+	respond(AA, 0, "NS . 3600 NS a.root.\nAR a.root. 3600 A " ROOT1 "\n");
+	CHECK_EQ(step(), RESOLVE_SEND);
+	CHECK(!resolve_addr_equal(&sent_to, &first));
+	uint8_t zone[WIRE_NAME_MAX];
+	size_t zlen;
+	name_from("rsa.test.", zone, &zlen);
+	CHECK(resolve_is_lame(ctx, zone, zlen, &first, now));
+	/* an empty AA NODATA without SOA and without NS stays a NODATA */
+	respond(AA, 0, NULL);
+	CHECK_EQ(step(), RESOLVE_DONE);
+	CHECK_EQ(act.rcode, WIRE_RCODE_NOERROR);
+}
+
+/* The NS name's own zone publishes an address for it that does not work; the glue
+ * its parent gave is kept as well and the query gets through there. */
+static void test_parent_side_glue_backs_up_the_child_address(void)
+{
+	setup(false);
+	CHECK_EQ(start("www.glueless.test.", WIRE_TYPE_A), 0);
+	CHECK(prime());
+	step();
+	respond(0, 0, REF_TEST);
+	step();
+	respond(0, 0, "NS glueless.test. 3600 NS ns.hosting.test.\n");
+	CHECK_EQ(step(), RESOLVE_SEND);
+	CHECK(sent_is(TLD1, "ns.hosting.test.", WIRE_TYPE_A));
+	/* the parent (test.) says ns.hosting.test is AUTH2 */
+	respond(0, 0, "NS hosting.test. 3600 NS ns.hosting.test.\n"
+		      "AR ns.hosting.test. 3600 A " AUTH2 "\n");
+	CHECK_EQ(step(), RESOLVE_SEND);
+	CHECK(sent_is(AUTH2, "ns.hosting.test.", WIRE_TYPE_A));
+	/* the child says AUTH1 */
+	respond(AA, 0, "AN ns.hosting.test. 3600 A " AUTH1 "\n");
+	CHECK_EQ(step(), RESOLVE_SEND);
+	CHECK_EQ(rq.depth, 0);
+	/* both addresses are there (which goes first is the SRTT's choice) */
+	struct resolve_addr a1 = addr(AUTH1), a2 = addr(AUTH2);
+	struct resolve_addr first = sent_to;
+	CHECK(resolve_addr_equal(&first, &a1) || resolve_addr_equal(&first, &a2));
+	respond(0, WIRE_RCODE_SERVFAIL, NULL);
+	CHECK_EQ(step(), RESOLVE_SEND);
+	CHECK(sent_is(resolve_addr_equal(&first, &a1) ? AUTH2 : AUTH1, "www.glueless.test.",
+		      WIRE_TYPE_A));
+	respond(AA, 0, "AN www.glueless.test. 300 A 192.0.2.7\n");
+	CHECK_EQ(step(), RESOLVE_DONE);
+	CHECK_EQ(rq.rr_count, 1);
+}
+
 static void test_formerr_to_edns_retries_without_edns(void)
 {
 	setup(false);
@@ -985,6 +1061,9 @@ int main(void)
 	RUN(test_priming_answer_without_aa_is_used);
 	RUN(test_non_aa_answer_with_data_is_taken);
 	RUN(test_empty_non_aa_answer_is_lame);
+	RUN(test_referral_with_aa_is_followed);
+	RUN(test_aa_answer_pointing_upwards_is_lame);
+	RUN(test_parent_side_glue_backs_up_the_child_address);
 	RUN(test_formerr_to_edns_retries_without_edns);
 	RUN(test_edns_size_from_config);
 	RUN(test_tc_retries_the_same_server_over_tcp);
