@@ -97,6 +97,7 @@ static void copy_settings(struct validate_chain_conf *c, const struct config_dns
 {
 	c->policy.sha1_algorithms = d->sha1 != 0;
 	c->policy.sha1_ds = d->sha1 != 0;
+	c->policy.rsa_min_bits = (uint16_t)d->rsa_min_bits;
 	c->skew = d->clock_skew;
 	c->nsec3_insecure_above = (uint16_t)d->nsec3_iterations;
 	c->nsec3_bogus_above = (uint16_t)d->nsec3_iterations_cap;

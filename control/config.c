@@ -439,6 +439,7 @@ static const struct option option_table[] = {
 	{ SEC_SERVER, "tcp-idle-timeout", 1, opt_uint, SRV(tcp_idle_timeout), 1, 3600, 0 },
 	{ SEC_SERVER, "tcp-max-connections", 1, opt_uint, SRV(tcp_max_connections), 1, 65536, 0 },
 	{ SEC_SERVER, "tcp-upstream-idle-timeout", 1, opt_uint, SRV(tcp_upstream_idle_timeout), 0, 3600, 0 },
+	{ SEC_SERVER, "test-clock",       1, opt_bool, SRV(test_clock), 0, 0, 0 },
 	{ SEC_SERVER, "dnssec-validation", 1, opt_bool, SRV(dnssec.validation), 0, 0, 0 },
 	{ SEC_SERVER, "trust-anchor-file", 1, opt_string, SRV(dnssec.anchor_file), 0, 0, CONFIG_PATH_MAX },
 	{ SEC_SERVER, "trust-anchor",     1, opt_trust_anchor, 0, 0, 0, 0 },
@@ -447,6 +448,7 @@ static const struct option option_table[] = {
 	{ SEC_SERVER, "validation-date-override", 1, opt_date_override, 0, 0, 0, 0 },
 	{ SEC_SERVER, "val-clock-skew",   1, opt_uint, SRV(dnssec.clock_skew), 0, 86400, 0 },
 	{ SEC_SERVER, "dnssec-sha1",      1, opt_bool, SRV(dnssec.sha1), 0, 0, 0 },
+	{ SEC_SERVER, "dnssec-rsa-min-bits", 1, opt_uint, SRV(dnssec.rsa_min_bits), 512, 4096, 0 },
 	{ SEC_SERVER, "nsec3-iterations", 1, opt_uint, SRV(dnssec.nsec3_iterations), 0, 65535, 0 },
 	{ SEC_SERVER, "nsec3-iterations-cap", 1, opt_uint, SRV(dnssec.nsec3_iterations_cap), 0, 65535, 0 },
 	{ SEC_SERVER, "aggressive-nsec",  1, opt_bool, SRV(dnssec.aggressive_nsec), 0, 0, 0 },
@@ -690,6 +692,7 @@ void config_defaults(struct config *cfg)
 	cfg->server.tcp_upstream_idle_timeout = CONFIG_DEFAULT_TCP_UPSTREAM_IDLE_TIMEOUT;
 	cfg->server.dnssec.validation = 1;
 	cfg->server.dnssec.clock_skew = CONFIG_DEFAULT_CLOCK_SKEW;
+	cfg->server.dnssec.rsa_min_bits = CONFIG_DEFAULT_RSA_MIN_BITS;
 	cfg->server.dnssec.nsec3_iterations = CONFIG_DEFAULT_NSEC3_ITERATIONS;
 	cfg->server.dnssec.nsec3_iterations_cap = CONFIG_DEFAULT_NSEC3_ITERATIONS_CAP;
 	cfg->server.dnssec.aggressive_nsec = 1;

@@ -37,6 +37,7 @@
 #define CONFIG_DEFAULT_CLOCK_SKEW     300
 #define CONFIG_DEFAULT_NSEC3_ITERATIONS 150
 #define CONFIG_DEFAULT_NSEC3_ITERATIONS_CAP 500
+#define CONFIG_DEFAULT_RSA_MIN_BITS   1024
 
 enum config_err {
 	CONFIG_OK     = 0,
@@ -85,6 +86,7 @@ struct config_dnssec {
 	uint64_t date_override;             /* validation-date-override (UNIX time), 0: off */
 	uint32_t clock_skew;                /* val-clock-skew: seconds either side */
 	uint32_t sha1;                      /* 0/1: algorithms 5 and 7, DS digest 1 */
+	uint32_t rsa_min_bits;              /* shorter RSA keys are unsupported (insecure) */
 	uint32_t nsec3_iterations;          /* above: insecure, EDE 27 (RFC 9276) */
 	uint32_t nsec3_iterations_cap;      /* above: bogus, EDE 27 */
 	uint32_t aggressive_nsec;           /* 0/1: RFC 8198 */
@@ -112,6 +114,7 @@ struct config_server {
 	uint32_t tcp_idle_timeout;         /* seconds a silent client connection stays open */
 	uint32_t tcp_max_connections;      /* client connections open at once */
 	uint32_t tcp_upstream_idle_timeout; /* seconds an unused upstream connection is kept */
+	uint32_t test_clock;               /* 0/1: telemetry /sekisho/test/clock_advance (tests) */
 	struct config_dnssec dnssec;
 };
 

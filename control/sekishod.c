@@ -490,6 +490,9 @@ static int init_upstream(struct daemon *d, struct worker *w, unsigned int idx)
 		fprintf(stderr, "sekishod: worker %u: aggressive NSEC set-up failed\n", idx);
 		return -1;
 	}
+	/* only a test clock needs the workers to read the skew at all */
+	if (d->cfg.server.test_clock)
+		w->clock_skew = cache_clock_skew(d->cache);
 	if (rc_init != 0) {
 		fprintf(stderr, "sekishod: worker %u: resolver set-up failed (%s)\n", idx,
 			rc_init == -EINVAL ? "no address in root hints" : "out of memory");
@@ -683,6 +686,8 @@ int main(int argc, char **argv)
 	    start_tcp(&d) != 0)
 		goto out;
 	stats_register_telemetry();
+	if (d.cfg.server.test_clock && stats_register_test_clock() == 0)
+		printf("sekishod: test clock on: telemetry /sekisho/test/clock_advance,SECONDS\n");
 	printf("sekishod %s: ready, %u worker(s), %u port(s)%s\n", SEKISHOD_VERSION,
 	       d.n_workers, d.cfg.nports, d.has_exception ? ", exception path" : "");
 	control_loop(&d);

@@ -4,6 +4,7 @@
  */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <rte_telemetry.h>
@@ -158,6 +159,30 @@ static int tel_workers(const char *cmd, const char *params, struct rte_tel_data 
 		rte_tel_data_add_dict_container(d, key, wd, 0);
 	}
 	return 0;
+}
+
+/* /sekisho/test/clock_advance,SECONDS -> {"skew_s": total seconds moved so far} */
+static int tel_clock_advance(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	char *end;
+	unsigned long s;
+
+	(void)cmd;
+	if (params == NULL || stats_cache == NULL)
+		return -EINVAL;
+	errno = 0;
+	s = strtoul(params, &end, 10);
+	if (errno != 0 || end == params || *end != '\0' || s > 10UL * 365 * 86400)
+		return -EINVAL;
+	rte_tel_data_start_dict(d);
+	rte_tel_data_add_dict_u64(d, "skew_s", cache_clock_advance(stats_cache, (uint32_t)s));
+	return 0;
+}
+
+int stats_register_test_clock(void)
+{
+	return rte_telemetry_register_cmd("/sekisho/test/clock_advance", tel_clock_advance,
+					  "Tests only: move the clock forward by SECONDS");
 }
 
 int stats_register_telemetry(void)

@@ -26,6 +26,11 @@ void stats_set_tcp(const struct tcp_stats *tcp);
 /* Register the telemetry commands /sekisho/stats and /sekisho/status. */
 int stats_register_telemetry(void);
 
+/* Registers /sekisho/test/clock_advance,SECONDS: moves the appliance's clock (cache
+ * TTLs, resolver timers, signature validity) forward; for replaying recorded
+ * scenarios that let time pass. Only with "test-clock: yes". */
+int stats_register_test_clock(void);
+
 /* Visit every counter total: fn(name, value, arg). */
 void stats_foreach(void (*fn)(const char *name, uint64_t value, void *arg), void *arg);
 

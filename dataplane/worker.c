@@ -216,7 +216,9 @@ int worker_main(void *arg)
 
 	while (!*w->quit) {
 		uint32_t got = 0;
-		uint64_t tsc = rte_rdtsc();
+		/* every timer, TTL and validity date below derives from this one reading */
+		uint64_t tsc = rte_rdtsc() +
+			       (w->clock_skew ? __atomic_load_n(w->clock_skew, __ATOMIC_RELAXED) : 0);
 
 		/* Stale fragments must not hold mbufs: sweep every 10 ms. */
 		if (tsc >= next_expire) {
@@ -270,6 +272,7 @@ int worker_init(struct worker *w, const struct worker_params *prm)
 	w->idle_polls = prm->idle_polls;
 	w->idle_sleep_us = prm->idle_sleep_us;
 	w->quit = prm->quit;
+	w->clock_skew = NULL;          /* set by the daemon for a test clock */
 	w->qbuf_len = WORKER_QBUF_LEN;
 	w->qbuf = rte_malloc_socket("worker_qbuf", WORKER_QBUF_LEN, 64, socket);
 	w->net = rte_zmalloc_socket("net_worker", sizeof(*w->net), RTE_CACHE_LINE_SIZE, socket);

@@ -67,6 +67,7 @@ struct worker {
 	uint8_t *qbuf;                   /* copy of the query being answered */
 	size_t qbuf_len;
 	volatile const bool *quit;
+	const uint64_t *clock_skew;      /* the cache's test skew (TSC cycles); NULL: none */
 
 	struct worker_stats stats;
 	struct query_stats qstats;

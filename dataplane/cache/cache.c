@@ -277,7 +277,22 @@ cache_capacity(const struct cache *c)
 uint32_t
 cache_now(const struct cache *c)
 {
-	return (uint32_t)(rte_get_tsc_cycles() / c->tsc_hz);
+	uint64_t skew = __atomic_load_n(&c->clock_skew, __ATOMIC_RELAXED);
+	return (uint32_t)((rte_get_tsc_cycles() + skew) / c->tsc_hz);
+}
+
+const uint64_t *
+cache_clock_skew(const struct cache *c)
+{
+	return &c->clock_skew;
+}
+
+uint64_t
+cache_clock_advance(struct cache *c, uint32_t seconds)
+{
+	uint64_t skew = __atomic_add_fetch(&c->clock_skew, (uint64_t)seconds * c->tsc_hz,
+					   __ATOMIC_RELAXED);
+	return skew / c->tsc_hz;
 }
 
 int

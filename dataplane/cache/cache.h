@@ -126,8 +126,18 @@ size_t cache_memory(const struct cache *c);
 /* cache_capacity - entry slots in all size classes together. */
 uint32_t cache_capacity(const struct cache *c);
 
-/* cache_now - seconds from the TSC, cheap enough to call once per burst. */
+/* cache_now - seconds from the TSC (plus any test skew), cheap enough to call once
+ * per burst. */
 uint32_t cache_now(const struct cache *c);
+
+/* cache_clock_skew - TSC cycles every reader of the appliance's clock adds to the
+ * TSC (0 unless a test moved time forward); the workers read it once per poll. */
+const uint64_t *cache_clock_skew(const struct cache *c);
+
+/* cache_clock_advance - move the appliance's clock forward by seconds (tests only:
+ * the "test-clock" config option; called from the control side). Returns the skew
+ * now in seconds. */
+uint64_t cache_clock_advance(struct cache *c, uint32_t seconds);
 
 /* ---- readers: every lcore that calls cache_lookup ---------------------------- */
 

@@ -150,6 +150,7 @@ struct cache {
 	struct cache_config cfg;
 	uint64_t seed[2];
 	uint64_t tsc_hz;
+	uint64_t clock_skew;            /* TSC cycles added by tests (cache_clock_advance) */
 	uint32_t shard_mask;
 	uint32_t n_slots;
 	size_t memory;

@@ -444,6 +444,27 @@ static enum resolve_lame_reason rcode_lame_reason(unsigned rcode)
 
 /* ". NS" from a hints server: the root's NS set and addresses become the root
  * delegation in the infra store. */
+/* A priming answer without glue for some root server names: the hints' addresses
+ * for the same names stand in; with no address at all, the hints' servers stay the
+ * way to the root (they answered), under the names the root now has. */
+static void keep_hint_addresses(const struct resolve_ctx *ctx, struct resolve_dp *dp)
+{
+	const struct resolve_dp *h = &ctx->hints;
+	bool glued[RESOLVE_NS_MAX];
+	for (int i = 0; i < dp->ns_count; i++)
+		glued[i] = dp->ns_flags[i] & RESOLVE_NS_HAS_ADDR;
+	for (int i = 0; i < h->addr_count; i++) {
+		uint8_t hn = h->addr[i].ns_index;
+		int ns = hn < h->ns_count ? resolve_dp_find_ns(dp, resolve_dp_ns(h, hn), h->ns_len[hn])
+					  : -1;
+		if (ns >= 0 && !glued[ns])
+			resolve_dp_add_addr(dp, (uint8_t)ns, &h->addr[i].addr);
+	}
+	if (dp->addr_count == 0 && dp->ns_count > 0)
+		for (int i = 0; i < h->addr_count; i++)
+			resolve_dp_add_addr(dp, 0xFF, &h->addr[i].addr);
+}
+
 static void prime_reply(struct resolve_ctx *ctx, struct resolve_query *rq, const uint8_t *pkt,
 			size_t len, const struct wire_msg *m, uint64_t now)
 {
@@ -483,6 +504,7 @@ static void prime_reply(struct resolve_ctx *ctx, struct resolve_query *rq, const
 		memcpy(a.ip, pkt + r->rdata_off, r->rdlen);
 		resolve_dp_add_addr(&dp, (uint8_t)ns, &a);
 	}
+	keep_hint_addresses(ctx, &dp);
 	/* No AA needed: the hints name servers of the root, not the root zone's own
 	 * servers, and some answer priming from their cache (as Unbound and Knot
 	 * Resolver accept). What matters is a root NS set with addresses. */

@@ -96,6 +96,23 @@ def entry_text(entry):
     return "%s %s" % (q[0], dns.rdatatype.to_text(q[2])) if q else "(no question)"
 
 
+def advance_clock(job, seconds):
+    """TIME_PASSES: move sekishod's clock forward through its test-clock telemetry
+    command (a Unix socket: reachable from this namespace). None, or why it failed."""
+    try:
+        with socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET) as s:
+            s.settimeout(5)
+            s.connect(job["telemetry"])
+            s.recv(4096)                       # the greeting: version, max output
+            s.send(("/sekisho/test/clock_advance,%d" % seconds).encode())
+            reply = json.loads(s.recv(4096).decode())
+    except (OSError, ValueError) as e:
+        return "clock control failed: %s" % e
+    if not isinstance(reply.get("/sekisho/test/clock_advance"), dict):
+        return "clock control refused: %s" % reply
+    return None
+
+
 def run_steps(scn, server, job):
     """(status, step id, diff) after walking the scenario's steps."""
     last, last_note = None, "no QUERY before this step"
@@ -103,6 +120,10 @@ def run_steps(scn, server, job):
         server.step = st.id
         if st.kind == "QUERY":
             last, last_note = send_query(st.entry, scn.flavour, job)
+        elif st.kind == "TIME_PASSES":
+            why = advance_clock(job, int(st.args[1]))
+            if why:
+                return "fail", st.id, why
         elif st.kind == "CHECK_ANSWER":
             if last is None:
                 return "fail", st.id, "no answer to compare: %s" % last_note

@@ -348,6 +348,7 @@ static void test_dnssec_options_parse_and_default(void)
 	CHECK_INT(d->nsec3_iterations_cap, 500);
 	CHECK_INT(d->aggressive_nsec, 1);
 	CHECK_INT(d->sha1, 0);
+	CHECK_INT(d->rsa_min_bits, 1024);
 	CHECK_INT(d->date_override, 0);
 	config_free(&cfg);
 	CHECK_INT(load("server:\n"
@@ -359,6 +360,7 @@ static void test_dnssec_options_parse_and_default(void)
 		       "    validation-date-override: 20101010101010\n"
 		       "    val-clock-skew: 60\n"
 		       "    dnssec-sha1: yes\n"
+		       "    dnssec-rsa-min-bits: 512\n"
 		       "    nsec3-iterations: 50\n"
 		       "    nsec3-iterations-cap: 100\n"
 		       "    aggressive-nsec: no\n"
@@ -378,6 +380,7 @@ static void test_dnssec_options_parse_and_default(void)
 	CHECK_INT(d->date_override, 1286705410);
 	CHECK_INT(d->clock_skew, 60);
 	CHECK_INT(d->sha1, 1);
+	CHECK_INT(d->rsa_min_bits, 512);
 	CHECK_INT(d->nsec3_iterations, 50);
 	CHECK_INT(d->nsec3_iterations_cap, 100);
 	CHECK_INT(d->aggressive_nsec, 0);
@@ -391,6 +394,8 @@ static void test_dnssec_options_parse_and_default(void)
 		     "t.conf:2: negative-trust-anchor: lifetime must be 1..604800") != NULL);
 	CHECK(strstr(load_error("server:\n    validation-date-override: 2010-10-10\n" PORT_OK),
 		     "t.conf:2: validation-date-override: YYYYMMDDHHMMSS") != NULL);
+	CHECK(strstr(load_error("server:\n    dnssec-rsa-min-bits: 256\n" PORT_OK),
+		     "t.conf:2: dnssec-rsa-min-bits must be 512..4096") != NULL);
 	CHECK(strstr(load_error("server:\n    nsec3-iterations: 600\n" PORT_OK),
 		     "nsec3-iterations (600) above nsec3-iterations-cap (500)") != NULL);
 }

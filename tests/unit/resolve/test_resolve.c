@@ -718,6 +718,28 @@ static void test_parent_side_glue_backs_up_the_child_address(void)
 	CHECK_EQ(rq.rr_count, 1);
 }
 
+/* A priming answer without glue: the hints' addresses stand in for the same names,
+ * and for names the hints do not know the hints' servers stay in use. */
+static void test_priming_answer_without_glue_keeps_hint_addresses(void)
+{
+	setup(false);
+	CHECK_EQ(start("www.rsa.test.", WIRE_TYPE_A), 0);
+	CHECK_EQ(step(), RESOLVE_SEND);
+	CHECK_EQ(respond(AA, 0, "AN . 518400 NS b.root.\n"), RESOLVE_RESP_ACCEPTED);
+	CHECK_EQ(step(), RESOLVE_SEND);
+	CHECK(sent_is("198.51.100.2", "www.rsa.test.", WIRE_TYPE_A));
+
+	setup(false);
+	CHECK_EQ(start("www.rsa.test.", WIRE_TYPE_A), 0);
+	CHECK_EQ(step(), RESOLVE_SEND);
+	CHECK_EQ(respond(AA, 0, "AN . 518400 NS k.root-servers.net.\n"), RESOLVE_RESP_ACCEPTED);
+	CHECK_EQ(step(), RESOLVE_SEND);
+	struct resolve_addr r1 = addr(ROOT1), r2 = addr("198.51.100.2");
+	CHECK(resolve_addr_equal(&sent_to, &r1) || resolve_addr_equal(&sent_to, &r2));
+	CHECK(sent_is(resolve_addr_equal(&sent_to, &r1) ? ROOT1 : "198.51.100.2",
+		      "www.rsa.test.", WIRE_TYPE_A));
+}
+
 static void test_formerr_to_edns_retries_without_edns(void)
 {
 	setup(false);
@@ -1064,6 +1086,7 @@ int main(void)
 	RUN(test_referral_with_aa_is_followed);
 	RUN(test_aa_answer_pointing_upwards_is_lame);
 	RUN(test_parent_side_glue_backs_up_the_child_address);
+	RUN(test_priming_answer_without_glue_keeps_hint_addresses);
 	RUN(test_formerr_to_edns_retries_without_edns);
 	RUN(test_edns_size_from_config);
 	RUN(test_tc_retries_the_same_server_over_tcp);

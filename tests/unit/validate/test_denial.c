@@ -1063,6 +1063,77 @@ static void test_nsec3_b5_wildcard_no_data(void)
 		 VALIDATE_DENIAL_BOGUS);
 }
 
+/*
+ * The incomplete proofs of the Deckard val_nsec3_b* scenarios, record for record (the
+ * appendix A chain with opt-out set, as the scenarios sign it). Each must fail: the
+ * scenarios expect SERVFAIL. (They once answered without it because the zone's 512-bit
+ * RSA keys were under the key floor, so nothing was checked; these pin the proofs.)
+ */
+
+/* val_nsec3_b2_nodata_nons: ns1.example MX with the SOA and no NSEC3 at all. */
+static void test_nsec3_b2_nodata_without_nsec3_is_missing(void)
+{
+	reset("example.");
+	q("ns1.example.");
+	struct validate_denial_set s = set();
+
+	CHECK_EQ(validate_nsec3_prove_nodata(&s, NULL, qn, qlen, WIRE_TYPE_MX, &info),
+		 VALIDATE_DENIAL_MISSING);
+	CHECK_EQ(validate_denial_ede(VALIDATE_DENIAL_MISSING), WIRE_EDE_NSEC_MISSING);
+}
+
+/* val_nsec3_b21_nodataent_wr: y.w.example A answered with a.example's NSEC3 (35mt)
+ * instead of the empty non-terminal's own (ji6n). */
+static void test_nsec3_b21_ent_nodata_with_the_wrong_nsec3_is_bogus(void)
+{
+	reset("example.");
+	add_5155("35mt", 1);
+	q("y.w.example.");
+	struct validate_denial_set s = set();
+
+	CHECK_EQ(validate_nsec3_prove_nodata(&s, NULL, qn, qlen, WIRE_TYPE_A, &info),
+		 VALIDATE_DENIAL_BOGUS);
+}
+
+/* val_nsec3_b3_optout_noce / _nonc: the referral to the unsigned c.example with only
+ * the opt-out NSEC3 covering the next closer (35mt), or only the closest encloser's
+ * (0p9m). Neither proves an insecure delegation, nor the DS absent. */
+static void test_nsec3_b3_opt_out_referral_without_ce_or_nc_is_bogus(void)
+{
+	static const char *const parts[] = { "35mt", "0p9m" };
+
+	q("c.example.");
+	for (size_t i = 0; i < 2; i++) {
+		reset("example.");
+		add_5155(parts[i], 1);
+		struct validate_denial_set s = set();
+		CHECK_EQ(validate_nsec3_prove_insecure_delegation(&s, NULL, qn, qlen, &info),
+			 VALIDATE_DENIAL_BOGUS);
+		CHECK(!info.opt_out);
+		CHECK_EQ(validate_nsec3_prove_nodata(&s, NULL, qn, qlen, WIRE_TYPE_DS, &info),
+			 VALIDATE_DENIAL_BOGUS);
+	}
+}
+
+/* val_nsec3_b5_wcnodata_noce / _nonc: a.z.w.example AAAA with the next closer's cover
+ * (q04j) and the wildcard's NSEC3 (r53b) but not the closest encloser's (k8ud), or
+ * with k8ud and r53b but no cover for the next closer z.w.example. */
+static void test_nsec3_b5_wildcard_nodata_without_ce_or_nc_is_bogus(void)
+{
+	static const char *const proofs[][2] = { { "q04j", "r53b" }, { "k8ud", "r53b" } };
+
+	q("a.z.w.example.");
+	for (size_t i = 0; i < 2; i++) {
+		reset("example.");
+		add_5155(proofs[i][0], 1);
+		add_5155(proofs[i][1], 1);
+		struct validate_denial_set s = set();
+		CHECK_EQ(validate_nsec3_prove_nodata(&s, NULL, qn, qlen, WIRE_TYPE_AAAA, &info),
+			 VALIDATE_DENIAL_BOGUS);
+		CHECK(!info.wildcard);
+	}
+}
+
 static void test_nsec3_closest_encloser_at_a_delegation_is_bogus(void)
 {
 	/* x.a.example: a.example (35mt: NS DS, no SOA) matches, x.a.example is
@@ -1505,6 +1576,10 @@ int main(void)
 	RUN(test_nsec3_insecure_delegation_by_matching_nsec3);
 	RUN(test_nsec3_b4_wildcard_expansion);
 	RUN(test_nsec3_b5_wildcard_no_data);
+	RUN(test_nsec3_b2_nodata_without_nsec3_is_missing);
+	RUN(test_nsec3_b21_ent_nodata_with_the_wrong_nsec3_is_bogus);
+	RUN(test_nsec3_b3_opt_out_referral_without_ce_or_nc_is_bogus);
+	RUN(test_nsec3_b5_wildcard_nodata_without_ce_or_nc_is_bogus);
 	RUN(test_nsec3_closest_encloser_at_a_delegation_is_bogus);
 	RUN(test_nsec3_unknown_algorithm_flags_and_foreign_zone_are_ignored);
 	RUN(test_nsec3_records_with_other_parameters_are_ignored);
