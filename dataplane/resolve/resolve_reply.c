@@ -550,6 +550,14 @@ static bool non_auth_reply(struct resolve_ctx *ctx, struct resolve_query *rq, co
 		ctx->stats.non_aa_answers++;
 		return true;
 	}
+	if (f->sent_len != f->name_len && k != REFERRAL_UPWARD) {
+		/* relaxed minimisation: a server confused by the shorter name gets the
+		 * full one before it is called lame */
+		ctx->stats.qmin_fallbacks++;
+		f->qmin_off = true;
+		resolve_resend(rq, false);
+		return false;
+	}
 	resolve_server_lame(ctx, rq, k == REFERRAL_UPWARD ? RESOLVE_LAME_UPWARD
 							: RESOLVE_LAME_NOT_AUTH, now);
 	return false;

@@ -301,8 +301,9 @@ def parse(path, flavour="deckard"):
             elif word == "SCENARIO_END":
                 break
             elif word == "RANGE_BEGIN":
-                parts = text.split()
+                parts = text.split(";")[0].split()
                 rng = Range(int(parts[1]), int(parts[2]), lineno)
+                rng.addresses += parts[3:]   # Deckard: "RANGE_BEGIN 1 100 192.0.2.1"
                 step = None
             elif word == "RANGE_END":
                 if rng is not None:          # (a stray second RANGE_END exists in the wild)
