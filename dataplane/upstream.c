@@ -46,6 +46,13 @@ struct upstream_client {
 	uint32_t parent, parent_gen;    /* CHAIN: the waiting resolution's slot and use */
 };
 
+/* A server whose response a resolution took, and the zone it was asked as: who sent
+ * the referrals and answers whose RRsets the validator may find in the store. */
+struct upstream_heard {
+	uint32_t zone_hash;             /* heard_hash() of the zone */
+	struct resolve_addr addr;
+};
+
 struct upstream_query {
 	struct resolve_query rq;
 	bool active;
@@ -71,6 +78,16 @@ struct upstream_query {
 	struct validate_chain vc;
 	struct validate_chain_answer va;
 	struct validate_chain_rr vrr[VALIDATE_CHAIN_RR_MAX];
+	/* bogus data: resolved again from other servers (validation_retry) */
+	uint8_t bogus_retries;
+	uint8_t n_heard;                /* heard[] in use (the latest kept when full) */
+	uint8_t heard_next;
+	uint16_t bogus_ede;             /* the last bogus verdict, if a try fails after it */
+	const char *bogus_why;
+	struct upstream_heard heard[UPSTREAM_HEARD_MAX]; /* this try's responses */
+	struct resolve_addr fetch_server; /* the server of the chain's latest fetch */
+	uint8_t fetch_zone_len;         /* ... asked for this zone (0: none) */
+	uint8_t fetch_zone[WIRE_NAME_MAX];
 };
 
 /* A resolution whose chain of trust waits for the signature batch run: its slot and
@@ -602,10 +619,12 @@ static void finish_done(struct upstream *up, struct upstream_query *uq,
 	up->stats.resolved++;
 	/* The answer's RRsets are in the RRset store already: store_rrsets() kept them,
 	 * with the rank their responses gave them, as those responses came in. */
-	if (len > (size_t)WIRE_HDR_LEN + uq->qlen && len <= CACHE_IMAGE_MAX && !b.ttl_overflow) {
+	/* An answer without any record (an empty NODATA, no SOA) has no TTL: RFC 2308 §5
+	 * says not to cache it; it lives cache-min-ttl, which is 0 unless configured. */
+	if (len >= (size_t)WIRE_HDR_LEN + uq->qlen && len <= CACHE_IMAGE_MAX && !b.ttl_overflow) {
 		struct cache_response r = {
 			.msg = up->image, .len = len, .ttl_off = b.ttl_off,
-			.ttl_count = b.ttl_count, .ttl_if_none = 60,
+			.ttl_count = b.ttl_count, .ttl_if_none = 0,
 			.negative = uq->rq.rcode == WIRE_RCODE_NXDOMAIN ||
 				    (uq->rq.rcode == WIRE_RCODE_NOERROR && ancount == 0),
 		};
@@ -767,6 +786,105 @@ static bool validation_wanted(const struct upstream *up, const struct upstream_q
 	       (uq->rq.rcode == WIRE_RCODE_NOERROR || uq->rq.rcode == WIRE_RCODE_NXDOMAIN);
 }
 
+/* ---- Who sent what: bogus data is asked for again elsewhere ---- */
+
+/* The hash a heard zone is kept under (FNV-1a over the lowercase name). */
+static uint32_t heard_hash(const uint8_t *name, size_t len)
+{
+	uint32_t h = 2166136261u;
+
+	for (size_t i = 0; i < len; i++) {
+		uint8_t c = name[i];
+
+		h = (h ^ (c >= 'A' && c <= 'Z' ? c + 32 : c)) * 16777619u;
+	}
+	return h;
+}
+
+/* Remember that @addr answered for zone @zone_hash in this try (the latest
+ * UPSTREAM_HEARD_MAX pairs). */
+static void heard_keep(struct upstream_query *uq, uint32_t zone_hash,
+		       const struct resolve_addr *addr)
+{
+	for (unsigned int i = 0; i < uq->n_heard; i++)
+		if (uq->heard[i].zone_hash == zone_hash &&
+		    resolve_addr_equal(&uq->heard[i].addr, addr))
+			return;
+	uq->heard[uq->heard_next] = (struct upstream_heard){ .zone_hash = zone_hash,
+							      .addr = *addr };
+	uq->heard_next = (uint8_t)((uq->heard_next + 1) % UPSTREAM_HEARD_MAX);
+	if (uq->n_heard < UPSTREAM_HEARD_MAX)
+		uq->n_heard++;
+}
+
+/* The server that gave fetch @from its answer, and the zone it was asked as: who
+ * sent what @to's chain got from it. */
+static void fetch_origin(struct upstream_query *to, const struct upstream_query *from)
+{
+	const struct resolve_dp *dp = &from->rq.frame[0].dp;
+
+	to->fetch_server = from->rq.pending_addr;
+	to->fetch_zone_len = dp->zone_len;
+	memcpy(to->fetch_zone, dp->zone, dp->zone_len);
+}
+
+/* Mark the servers this try heard from for @zone as having sent bogus data. Returns
+ * whether there were any; *other: whether the zone has a server left unmarked. */
+static bool blame_zone(struct upstream *up, const struct upstream_query *uq,
+		       const uint8_t *zone, size_t len, uint64_t now, bool *other)
+{
+	uint32_t h = heard_hash(zone, len);
+	bool any = false;
+
+	for (unsigned int i = 0; i < uq->n_heard; i++) {
+		if (uq->heard[i].zone_hash != h)
+			continue;
+		*other = resolve_server_bogus(up->rctx, zone, len, &uq->heard[i].addr, now);
+		any = true;
+	}
+	return any;
+}
+
+/*
+ * Mark the server(s) that sent the bogus data of verdict @r (validate_chain.h, "Bogus
+ * data"): the one that gave the answer, or the chain's latest fetch; for an RRset the
+ * store had, those this try heard from for its zone (for the parent side's data, the
+ * deepest zone above it). Returns whether any was marked; *other: whether the zone
+ * has a server left that was not.
+ */
+static bool blame_servers(struct upstream *up, const struct upstream_query *uq,
+			  const struct validate_chain_result *r, uint64_t now, bool *other)
+{
+	const uint8_t *name = r->origin;
+	size_t len = r->origin_len;
+
+	switch ((enum validate_chain_origin)r->origin_kind) {
+	case VALIDATE_ORIGIN_ANSWER:
+		*other = resolve_server_bogus(up->rctx, uq->va.zone, uq->va.zone_len,
+					      &uq->rq.pending_addr, now);
+		return true;
+	case VALIDATE_ORIGIN_FETCH:
+		if (uq->fetch_zone_len == 0)
+			return false;
+		*other = resolve_server_bogus(up->rctx, uq->fetch_zone, uq->fetch_zone_len,
+					      &uq->fetch_server, now);
+		return true;
+	case VALIDATE_ORIGIN_STORE:
+		if (!r->origin_above)
+			return blame_zone(up, uq, name, len, now, other);
+		while (len > 1) {
+			len -= (size_t)name[0] + 1;
+			name += name[0] + 1;
+			if (blame_zone(up, uq, name, len, now, other))
+				return true;
+		}
+		return false;
+	case VALIDATE_ORIGIN_NONE:
+		break;
+	}
+	return false;
+}
+
 /* env->lookup: an RRset from the store into scratch slot @slot. */
 static bool chain_lookup(void *arg, unsigned int slot, const uint8_t *name, size_t len,
 			 uint16_t type, struct validate_chain_rrset *out)
@@ -866,6 +984,45 @@ static uint32_t nta_ttl_cap(const struct upstream *up, const struct upstream_que
 	return cap;
 }
 
+/*
+ * Bogus data (validate_chain.h, "Bogus data"): the servers that sent it are marked
+ * for their zone (asked again only when no other is left) and the question is
+ * resolved and validated again, as Unbound does, while tries are left and another
+ * server may answer. The clients keep waiting. The tries share one client query's
+ * work limits: the resolver's upstream queries and the chain's fetches go on from
+ * what the earlier tries used, so a bogus zone cannot multiply them.
+ */
+static bool validation_retry(struct upstream *up, struct upstream_query *uq, uint64_t tsc)
+{
+	const struct validate_chain_result *r = &uq->vc.result;
+	uint64_t now = now_ms(up, tsc);
+	uint8_t qname[WIRE_NAME_MAX];
+	size_t qlen = uq->rq.qname_len;
+	uint16_t qtype = uq->rq.qtype, qclass = uq->rq.qclass, sends = uq->rq.sends;
+	bool other = true;
+
+	if (uq->bogus_retries >= UPSTREAM_BOGUS_RETRIES ||
+	    r->origin_kind == VALIDATE_ORIGIN_NONE)
+		return false;
+	/* None to blame: the store had the data from an earlier query; it is dropped
+	 * there once found bogus, so the next try fetches it from a server we know. */
+	if (blame_servers(up, uq, r, now, &other) && !other)
+		return false;
+	memcpy(qname, uq->rq.qname, qlen);
+	if (resolve_start(&uq->rq, qname, qlen, qtype, qclass, now) != 0)
+		return false;
+	uq->rq.sends = sends;
+	uq->n_heard = 0;
+	uq->heard_next = 0;
+	uq->fetch_zone_len = 0;
+	uq->bogus_retries++;
+	uq->bogus_ede = r->ede != 0 ? r->ede : WIRE_EDE_DNSSEC_BOGUS;
+	uq->bogus_why = r->why != NULL ? r->why : "DNSSEC bogus";
+	up->stats.val_bogus_retries++;
+	drive(up, uq, tsc);
+	return true;
+}
+
 /* The chain's verdict: answer, or SERVFAIL with the EDE that says why. */
 static void validation_end(struct upstream *up, struct upstream_query *uq, uint64_t tsc)
 {
@@ -881,6 +1038,8 @@ static void validation_end(struct upstream *up, struct upstream_query *uq, uint6
 		learn_denial(up, uq, r->ttl_cap, tsc);
 		break;
 	case VALIDATE_CHAIN_BOGUS:
+		if (validation_retry(up, uq, tsc))
+			return;
 		up->stats.val_bogus++;
 		finish_fail(up, uq, r->ede ? r->ede : WIRE_EDE_DNSSEC_BOGUS,
 			    r->why != NULL ? r->why : "DNSSEC bogus", true, tsc);
@@ -1067,7 +1226,10 @@ static void validation_begin(struct upstream *up, struct upstream_query *uq, uin
 	/* The resolver's timer is over: the chain waits on fetches (each with timers of
 	 * its own) and batch runs (bounded), and a late timer would restart it. */
 	uq->deadline = 0;
-	validate_chain_start(&uq->vc, up->vconf, &uq->va, validation_now(up, tsc));
+	if (uq->bogus_retries > 0)
+		validate_chain_restart(&uq->vc, &uq->va, validation_now(up, tsc));
+	else
+		validate_chain_start(&uq->vc, up->vconf, &uq->va, validation_now(up, tsc));
 	validation_step(up, uq, tsc);
 }
 
@@ -1096,6 +1258,7 @@ static void chain_deliver(struct upstream *up, struct upstream_query *fetch,
 
 	if (p == NULL)
 		return;
+	fetch_origin(p, fetch);
 	if (!ok) {
 		up->stats.val_fetch_failed++;
 		validate_chain_fetch_failed(&p->vc);
@@ -1164,7 +1327,10 @@ static void drive(struct upstream *up, struct upstream_query *uq, uint64_t tsc)
 	case RESOLVE_FAIL:
 	default:
 		rte_pktmbuf_free(m);
-		finish_fail(up, uq, act.ede, act.ede_text, false, tsc);
+		if (uq->bogus_retries > 0) /* the other servers failed: the data was bogus */
+			finish_fail(up, uq, uq->bogus_ede, uq->bogus_why, true, tsc);
+		else
+			finish_fail(up, uq, act.ede, act.ede_text, false, tsc);
 		return;
 	}
 }
@@ -1199,6 +1365,10 @@ static struct upstream_query *start(struct upstream *up, const struct cache_key 
 	uq->validating = false;
 	uq->fetching = false;
 	uq->prefetch = false;
+	uq->bogus_retries = 0;
+	uq->n_heard = 0;
+	uq->heard_next = 0;
+	uq->fetch_zone_len = 0;
 	uq->n_clients = 0;
 	uq->local_port = 0;
 	uq->deadline = 0;
@@ -1437,6 +1607,8 @@ struct upstream_asked {
 	uint8_t zone_len;
 	uint8_t zone[WIRE_NAME_MAX];
 	uint64_t lame_marked;
+	uint32_t dp_hash;               /* heard_hash() of the delegation's zone (for a
+	                                 * forwarder too: its servers are marked for it) */
 };
 
 static void asked_of(const struct upstream *up, const struct upstream_query *uq,
@@ -1445,6 +1617,7 @@ static void asked_of(const struct upstream *up, const struct upstream_query *uq,
 	const struct resolve_dp *dp = &uq->rq.frame[uq->rq.depth].dp;
 
 	a->lame_marked = up->rctx->stats.lame_marked;
+	a->dp_hash = heard_hash(dp->zone, dp->zone_len);
 	a->zone_len = 1;
 	a->zone[0] = 0;
 	if (dp->kind != RESOLVE_DP_FORWARD && dp->zone_len > 0) {
@@ -1460,14 +1633,15 @@ static void asked_of(const struct upstream *up, const struct upstream_query *uq,
  * EDNS or QNAME-minimisation fallback): what it will not use is not kept either.
  * The finished answer's RRsets are among them: they came in this way.
  */
-static void store_rrsets(struct upstream *up, const struct upstream_query *uq,
+static void store_rrsets(struct upstream *up, struct upstream_query *uq,
 			 const struct upstream_asked *a, const uint8_t *msg, size_t len,
-			 uint64_t tsc)
+			 const struct resolve_addr *from, uint64_t tsc)
 {
 	if (uq->rq.resend || up->rctx->stats.lame_marked != a->lame_marked)
 		return;
 	cache_rrset_store_msg(up->sh->cache, up->w->lcore_id, msg, len, a->zone, a->zone_len,
 			      cache_time(up, tsc));
+	heard_keep(uq, a->dp_hash, from);
 }
 
 /* Hand a response to the resolver; when it accepts it, feed the RRset store. */
@@ -1481,7 +1655,7 @@ static bool response_accepted(struct upstream *up, struct upstream_query *uq,
 	if (resolve_response(up->rctx, &uq->rq, msg, len, from, now_ms(up, tsc)) !=
 	    RESOLVE_RESP_ACCEPTED)
 		return false;
-	store_rrsets(up, uq, &asked, msg, len, tsc);
+	store_rrsets(up, uq, &asked, msg, len, from, tsc);
 	return true;
 }
 

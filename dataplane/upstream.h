@@ -83,6 +83,7 @@ struct worker_port;
 	X(val_fetches,      "DS/DNSKEY resolutions started for the chain of trust") \
 	X(val_fetch_failed, "DS/DNSKEY fetches that could not be made or failed") \
 	X(val_fetch_retries, "DS/DNSKEY fetches asked again later: no slot on the fetch or in the pool") \
+	X(val_bogus_retries, "bogus answers resolved again after marking the servers that sent the bad data") \
 	X(val_batch_waits,  "times a chain of trust waited for a signature batch run") \
 	X(val_batch_runs,   "signature batch runs (one per round of waiting chains)") \
 	X(val_batch_jobs,   "signature jobs verified by those runs (jobs per run: /runs)") \
@@ -107,6 +108,10 @@ extern const char *const upstream_counter_names[];
 #define UPSTREAM_FETCH_RETRIES 200  /* a chain asks again for a fetch it found no slot on */
 #define UPSTREAM_FETCH_RETRY_MS 5   /* ... this often (so for about a second at most) */
 #define UPSTREAM_PENDING 32         /* client queries deferred within one burst */
+#define UPSTREAM_BOGUS_RETRIES 2    /* resolutions again after bogus data, per client
+                                     * query (sharing the first one's work limits) */
+#define UPSTREAM_HEARD_MAX 8        /* (zone, server) pairs kept per resolution: who
+                                     * sent the data the validator judges */
 #define UPSTREAM_MAX_WORKERS 128
 
 /* What a message object carries between the TCP service and a worker. */

@@ -46,6 +46,7 @@ static const char *const lame_names[] = {
 	[RESOLVE_LAME_UPWARD] = "upward-referral",
 	[RESOLVE_LAME_TIMEOUT] = "no-response",
 	[RESOLVE_LAME_MALFORMED] = "malformed",
+	[RESOLVE_LAME_BOGUS] = "dnssec-bogus",
 };
 
 const char *resolve_lame_reason_name(enum resolve_lame_reason r)
@@ -240,6 +241,16 @@ static void frame_pop(struct resolve_ctx *ctx, struct resolve_query *rq, uint64_
 		rq->depth--;
 		if (f->state == RESOLVE_ST_DONE) {
 			parent->state = RESOLVE_ST_FIND_DELEGATION;
+		} else if (f->saw_response) {
+			/* The hints' servers answer, but not the priming question (an old
+			 * or broken root NS set): they stay the root's servers for a while,
+			 * as the hints say, rather than every query failing. */
+			resolve_infra_zone_put(ctx, &ctx->hints, RESOLVE_PRIME_FALLBACK_TTL, now);
+			ctx->stats.prime_fallbacks++;
+			rq->ede = WIRE_EDE_NONE;
+			rq->ede_text = NULL;
+			rq->rcode = WIRE_RCODE_SERVFAIL;
+			parent->state = RESOLVE_ST_FIND_DELEGATION;
 		} else {
 			parent->state = RESOLVE_ST_FAIL; /* rq->ede set by the prime frame */
 		}
@@ -360,9 +371,11 @@ static bool family_ok(const struct resolve_ctx *ctx, const struct resolve_addr *
  * tries_per_server times in this frame, the one with the lowest smoothed RTT (a
  * timeout backs a server's SRTT off, so retries go elsewhere first); with
  * probability explore_percent a random one of them instead, so that the estimate
- * of a server that was slow once can recover. Returns the index or -1.
+ * of a server that was slow once can recover. Servers that sent bogus data
+ * (resolve_server_bogus) count only as the @last_resort. Returns the index or -1.
  */
-static int select_server(struct resolve_ctx *ctx, struct resolve_frame *f, uint64_t now)
+static int select_server(struct resolve_ctx *ctx, struct resolve_frame *f, uint64_t now,
+			 bool last_resort)
 {
 	struct resolve_dp *dp = &f->dp;
 	int cand[RESOLVE_ADDR_MAX];
@@ -377,6 +390,8 @@ static int select_server(struct resolve_ctx *ctx, struct resolve_frame *f, uint6
 			s->tries = ctx->cfg.tries_per_server;
 			continue;
 		}
+		if (!last_resort && resolve_infra_bogus(ctx, dp->zone, dp->zone_len, &s->addr, now))
+			continue;
 		cand[n++] = i;
 	}
 	if (n == 0)
@@ -513,7 +528,7 @@ static void query_target(struct resolve_ctx *ctx, struct resolve_query *rq, uint
 		send_to(ctx, rq, rq->resend_server, rq->resend_tcp, now, act);
 		return;
 	}
-	int idx = select_server(ctx, f, now);
+	int idx = select_server(ctx, f, now, false);
 	if (idx >= 0) {
 		choose_sent_name(ctx, f);
 		send_to(ctx, rq, idx, false, now, act);
@@ -525,6 +540,13 @@ static void query_target(struct resolve_ctx *ctx, struct resolve_query *rq, uint
 			return;
 		}
 		ctx->stats.ns_lookups_capped++;
+	}
+	/* Only servers that sent bogus data are left: the zone may have no other. */
+	idx = select_server(ctx, f, now, true);
+	if (idx >= 0) {
+		choose_sent_name(ctx, f);
+		send_to(ctx, rq, idx, false, now, act);
+		return;
 	}
 	fail_no_server(rq, f);
 }
@@ -700,7 +722,9 @@ void resolve_server_lame(struct resolve_ctx *ctx, struct resolve_query *rq,
 			 enum resolve_lame_reason why, uint64_t now)
 {
 	struct resolve_frame *f = top_frame(rq);
-	resolve_infra_lame(ctx, f->dp.zone, f->dp.zone_len, &rq->pending_addr, why, now);
+	/* a hint server that will not answer ". NS" may still serve the root zone */
+	if (f->kind != RESOLVE_FRAME_PRIME)
+		resolve_infra_lame(ctx, f->dp.zone, f->dp.zone_len, &rq->pending_addr, why, now);
 	f->saw_lame = true;
 	if (rq->pending_server < f->dp.addr_count)
 		f->dp.addr[rq->pending_server].tries = ctx->cfg.tries_per_server;

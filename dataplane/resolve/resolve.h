@@ -57,6 +57,7 @@
 #define RESOLVE_INFRA_SERVERS 1024 /* per-server RTT/EDNS entries (4-way buckets) */
 #define RESOLVE_INFRA_LAME 512     /* (zone, server) lameness entries (4-way buckets) */
 #define RESOLVE_REPORT_MAX 64      /* dangling CNAMEs kept for the operator report */
+#define RESOLVE_PRIME_FALLBACK_TTL 120 /* s the bare hints serve as the root after priming failed */
 #define RESOLVE_QUERY_MIN_BUF 512  /* act.buf must hold at least this much */
 
 /* ---- Addresses --------------------------------------------------------------------- */
@@ -165,6 +166,8 @@ enum resolve_lame_reason {
 	RESOLVE_LAME_UPWARD,           /* referral to the zone itself or above it */
 	RESOLVE_LAME_TIMEOUT,          /* no response, twice in a row */
 	RESOLVE_LAME_MALFORMED,
+	RESOLVE_LAME_BOGUS,            /* the validator found its data bogus (not lame:
+	                                * asked only when no other server is left) */
 };
 
 const char *resolve_lame_reason_name(enum resolve_lame_reason r);
@@ -313,6 +316,7 @@ struct resolve_counters {
 	uint64_t queries, sends, sends_tcp, responses, ignored, timeouts;
 	uint64_t referrals, lame_marked, lame_skipped, edns_fallbacks, qmin_fallbacks;
 	uint64_t non_aa_answers;     /* AA=0 answers taken for their data */
+	uint64_t prime_fallbacks;    /* priming answered but failed: hints used as they are */
 	uint64_t ns_lookups, ns_lookups_capped, limit_hits, done, failed, malformed;
 };
 
@@ -438,9 +442,22 @@ void resolve_report_lame(const struct resolve_ctx *ctx,
 void resolve_report_dangling(const struct resolve_ctx *ctx,
 			     void (*fn)(const struct resolve_dangling *d, void *arg), void *arg);
 
-/* True when (zone, addr) is currently avoided as lame. */
+/* True when (zone, addr) is currently avoided as lame (RESOLVE_LAME_BOGUS pairs are
+ * not: they are only put last). */
 bool resolve_is_lame(const struct resolve_ctx *ctx, const uint8_t *zone, size_t zlen,
 		     const struct resolve_addr *addr, uint64_t now);
+
+/*
+ * resolve_server_bogus - the validator found data that @addr served for @zone bogus.
+ * The pair is remembered for lame_ttl_s (reason RESOLVE_LAME_BOGUS, in the lame
+ * report) and the server is asked for the zone only once no other server is left:
+ * its data may be all there is, and the validator judges what it sends each time.
+ * Returns true when the zone, as the infra store knows it, has another server that is
+ * neither lame nor marked so (an address, or an NS name whose address is not known
+ * yet), or when the zone is not in the store: asking again may bring other data.
+ */
+bool resolve_server_bogus(struct resolve_ctx *ctx, const uint8_t *zone, size_t zlen,
+			  const struct resolve_addr *addr, uint64_t now);
 
 /* The SRTT (ms) known for @addr, or -1 when the server is unknown. */
 int resolve_server_srtt(const struct resolve_ctx *ctx, const struct resolve_addr *addr);

@@ -371,7 +371,53 @@ bool resolve_is_lame(const struct resolve_ctx *ctx, const uint8_t *zone, size_t 
 {
 	bool found;
 	const struct resolve_lame_entry *e = lame_slot(ctx, zone, zlen, addr, &found);
-	return found && e->expires > now;
+	return found && e->expires > now && e->reason != RESOLVE_LAME_BOGUS;
+}
+
+bool resolve_infra_bogus(const struct resolve_ctx *ctx, const uint8_t *zone, size_t zlen,
+			 const struct resolve_addr *a, uint64_t now)
+{
+	bool found;
+	const struct resolve_lame_entry *e = lame_slot(ctx, zone, zlen, a, &found);
+	return found && e->expires > now && e->reason == RESOLVE_LAME_BOGUS;
+}
+
+/* A server of @dp other than lame or bogus ones: an address, or an NS name outside
+ * the zone whose address has not been looked for yet. */
+static bool dp_has_good_server(const struct resolve_ctx *ctx, const struct resolve_dp *dp,
+			       uint64_t now)
+{
+	for (int i = 0; i < dp->addr_count; i++) {
+		const struct resolve_addr *a = &dp->addr[i].addr;
+		if ((a->family == 4 ? ctx->cfg.ip4 : ctx->cfg.ip6) &&
+		    !resolve_is_lame(ctx, dp->zone, dp->zone_len, a, now) &&
+		    !resolve_infra_bogus(ctx, dp->zone, dp->zone_len, a, now))
+			return true;
+	}
+	for (int i = 0; i < dp->ns_count; i++) {
+		if (!(dp->ns_flags[i] & RESOLVE_NS_HAS_ADDR) &&
+		    !wire_name_is_subdomain(resolve_dp_ns(dp, i), dp->ns_len[i], dp->zone,
+					    dp->zone_len))
+			return true;
+	}
+	return false;
+}
+
+bool resolve_server_bogus(struct resolve_ctx *ctx, const uint8_t *zone, size_t zlen,
+			  const struct resolve_addr *addr, uint64_t now)
+{
+	if (zlen == 0 || zlen > WIRE_NAME_MAX)
+		return false;
+	resolve_infra_lame(ctx, zone, zlen, addr, RESOLVE_LAME_BOGUS, now);
+	const struct resolve_dp *dp = resolve_infra_zone_get(ctx, zone, zlen, now);
+	for (unsigned i = 0; dp == NULL && i < ctx->zone_conf_count; i++) {
+		if (wire_name_equal(ctx->zone_conf[i].dp.zone, ctx->zone_conf[i].dp.zone_len, zone,
+				    zlen))
+			dp = &ctx->zone_conf[i].dp;
+	}
+	if (dp == NULL && zlen == 1 && ctx->hints.addr_count > 0)
+		dp = &ctx->hints;
+	return dp == NULL || dp_has_good_server(ctx, dp, now);
 }
 
 void resolve_report_lame(const struct resolve_ctx *ctx,

@@ -72,6 +72,9 @@ void resolve_infra_set_edns_off(struct resolve_ctx *ctx, const struct resolve_ad
 
 void resolve_infra_lame(struct resolve_ctx *ctx, const uint8_t *zone, size_t zlen,
 			const struct resolve_addr *a, enum resolve_lame_reason why, uint64_t now);
+/* (zone, addr) served data the validator found bogus: the last resort for the zone. */
+bool resolve_infra_bogus(const struct resolve_ctx *ctx, const uint8_t *zone, size_t zlen,
+			 const struct resolve_addr *a, uint64_t now);
 void resolve_infra_dangling(struct resolve_ctx *ctx, const uint8_t *owner, size_t olen,
 			    const uint8_t *target, size_t tlen, uint64_t now);
 

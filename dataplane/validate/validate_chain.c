@@ -58,6 +58,16 @@ void validate_chain_start(struct validate_chain *vc, const struct validate_chain
 	vc->neg_count = 0;
 }
 
+void validate_chain_restart(struct validate_chain *vc, const struct validate_chain_answer *answer,
+			    uint32_t now)
+{
+	uint16_t fetches = vc->fetches, crypto_waits = vc->crypto_waits;
+
+	validate_chain_start(vc, vc->conf, answer, now);
+	vc->fetches = fetches;
+	vc->crypto_waits = crypto_waits;
+}
+
 /* ---- Results after a FETCH ------------------------------------------------------------ */
 
 int validate_chain_supply_negative(struct validate_chain *vc, uint8_t rcode,
@@ -197,6 +207,7 @@ int validate_chain_anchor_labels(const struct validate_chain *vc, const uint8_t 
 
 /* ---- The step loop ------------------------------------------------------------------------ */
 
+/* A limit ended the validation: no other server would mend it (no origin). */
 static enum validate_chain_action chain_finish(struct validate_chain *vc,
 					       enum validate_chain_status st, uint16_t ede,
 					       const char *why)
@@ -204,8 +215,57 @@ static enum validate_chain_action chain_finish(struct validate_chain *vc,
 	vc->result.status = st;
 	vc->result.ede = ede;
 	vc->result.why = why;
+	vc->result.origin_kind = VALIDATE_ORIGIN_NONE;
+	vc->result.origin_len = 0;
+	vc->result.origin_above = false;
 	vc->state = CHAIN_DONE;
 	return VALIDATE_CHAIN_DONE;
+}
+
+/* The zone entry whose verdict a bogus answer took (validate_chain_answer.c folds a
+ * zone's ede and why in as they are), or NULL: the answer's own data failed. */
+static const struct validate_chain_zone *chain_blamed_zone(const struct validate_chain *vc)
+{
+	for (unsigned i = 0; i < vc->n_zones; i++) {
+		const struct validate_chain_zone *z = &vc->zones[i];
+		if (z->state == ZONE_BOGUS && z->why == vc->result.why &&
+		    z->ede == vc->result.ede)
+			return z;
+	}
+	return NULL;
+}
+
+/* A bogus answer: where its bad data came from (validate_chain.h, "Bogus data"). EDE
+ * 0 (Other) is what the limits say, EDE 27 the NSEC3 iteration policy: asking
+ * elsewhere would not help. */
+static void chain_blame(struct validate_chain *vc)
+{
+	struct validate_chain_result *r = &vc->result;
+	const struct validate_chain_zone *z = chain_blamed_zone(vc);
+	const uint8_t *name = vc->answer->zone;
+	size_t len = vc->answer->zone_len;
+	uint8_t kind = VALIDATE_ORIGIN_ANSWER;
+
+	r->origin_kind = VALIDATE_ORIGIN_NONE;
+	r->origin_len = 0;
+	r->origin_above = false;
+	if (r->status != VALIDATE_CHAIN_BOGUS || r->ede == WIRE_EDE_OTHER ||
+	    r->ede == VALIDATE_EDE_NSEC3_ITERATIONS)
+		return;
+	if (z != NULL) {
+		if (z->bad == 0 || z->bad > vc->n_zones)
+			return;
+		const struct validate_chain_zone *b = &vc->zones[z->bad - 1];
+		name = b->name;
+		len = b->name_len;
+		r->origin_above = b->bad_ds;
+		kind = b->bad_fetched ? VALIDATE_ORIGIN_FETCH : VALIDATE_ORIGIN_STORE;
+	}
+	if (name == NULL || len == 0 || len > sizeof(r->origin))
+		return;
+	memcpy(r->origin, name, len);
+	r->origin_len = (uint8_t)len;
+	r->origin_kind = kind;
 }
 
 /* Put the entry for req->name on the stack (made when new). */
@@ -302,6 +362,7 @@ enum validate_chain_action validate_chain_next(struct validate_chain *vc,
 
 		if (s == STEP_DONE && answer) {
 			vc->state = CHAIN_DONE;
+			chain_blame(vc);
 			return VALIDATE_CHAIN_DONE;
 		}
 		if (s == STEP_CRYPTO)

@@ -62,6 +62,18 @@
  *
  * Signatures are verified through the worker's batch (validate_batch_*), which
  * deduplicates identical jobs and hashes with ipsec-mb multi-buffer SHA.
+ *
+ * Bogus data. One server of a zone may serve bad data while the others are right (a
+ * stale or broken copy, a spoofed answer), so a bogus verdict says where the data
+ * came from: the answer's own records (ORIGIN_ANSWER, zone answer->zone), what the
+ * latest FETCH brought (ORIGIN_FETCH), or an RRset the store had already
+ * (ORIGIN_STORE); result.origin names the zone: Z for Z's DNSKEY RRset, Z with
+ * origin_above for Z's DS RRset or its denial (the parent side served them). The
+ * caller may then mark the server that sent it, ask others, and validate the new
+ * answer with validate_chain_restart(). A bogus DS or DNSKEY RRset is marked bogus in
+ * the store (env->mark), so a new try fetches it again. Failures no other server
+ * would mend (limits, fetches that failed, EDE 0, the NSEC3 iteration limit) name
+ * no origin.
  */
 #ifndef SEKISHO_VALIDATE_CHAIN_H
 #define SEKISHO_VALIDATE_CHAIN_H
@@ -144,6 +156,16 @@ enum validate_chain_status {
 	VALIDATE_CHAIN_BOGUS,
 };
 
+/* Where data found bogus came from (validate_chain.h, "Bogus data"). */
+enum validate_chain_origin {
+	VALIDATE_ORIGIN_NONE = 0,       /* nothing another server could mend (a limit, a
+	                                 * fetch that failed, a policy) */
+	VALIDATE_ORIGIN_ANSWER,         /* the answer's own records (answer->zone) */
+	VALIDATE_ORIGIN_FETCH,          /* what the latest FETCH brought */
+	VALIDATE_ORIGIN_STORE,          /* an RRset that was in the store already (a
+	                                 * referral's DS, an earlier fetch's DNSKEY) */
+};
+
 struct validate_chain_result {
 	enum validate_chain_status status;
 	uint16_t ede;                   /* RFC 8914 code when bogus (or insecure for a reason
@@ -152,6 +174,14 @@ struct validate_chain_result {
 	uint32_t ttl_cap;               /* RFC 4035 §5.3.3: no answer cached longer: the
 	                                 * least validate_rrsig_ttl() of the answer's RRSIGs
 	                                 * that verified; UINT32_MAX when none did */
+	/* Bogus: where the data found bogus came from, so that the caller may ask other
+	 * servers before giving up (see "Bogus data" above). */
+	uint8_t origin_kind;            /* enum validate_chain_origin */
+	bool origin_above;              /* the parent side of origin served it (its DS, or
+	                                 * the proof that there is none); else origin's
+	                                 * own servers (its DNSKEY, the answer's data) */
+	uint8_t origin_len;             /* 0 when origin_kind is NONE */
+	uint8_t origin[255];
 };
 
 /* An RRset as the caller's store returns it: RRs 0..rs.count-1, then sig_count RRSIGs
@@ -217,6 +247,10 @@ struct validate_chain_zone {
 	uint32_t ttl;                   /* secure: the cap of its DNSKEY RRset */
 	uint64_t key_fp;                /* secure: fingerprint of the trusted DNSKEY RRset */
 	uint64_t ds_fp;                 /* fingerprint of its DS RRset once verified */
+	uint8_t bad;                    /* bogus: 1 + the entry whose data was bogus (its
+	                                 * own, or an ancestor's); 0: no data to blame */
+	bool bad_ds;                    /* ... and that was its DS side, not its DNSKEY */
+	bool bad_fetched;               /* ... and the latest FETCH brought it */
 };
 
 /* A record of a supplied negative answer, as offsets into validate_chain.neg. */
@@ -269,6 +303,15 @@ void validate_chain_conf_init(struct validate_chain_conf *c);
  */
 void validate_chain_start(struct validate_chain *vc, const struct validate_chain_conf *conf,
 			  const struct validate_chain_answer *answer, uint32_t now);
+
+/*
+ * validate_chain_restart - validate_chain_start for a new answer to the same question
+ * after a bogus verdict, once the caller has asked other servers (see "Bogus data"):
+ * the budgets of FETCH and CRYPTO actions are what the earlier tries left, so that
+ * retries do not multiply the work one client query may cause.
+ */
+void validate_chain_restart(struct validate_chain *vc, const struct validate_chain_answer *answer,
+			    uint32_t now);
 
 /*
  * validate_chain_next - run until a DS or DNSKEY RRset is needed that env->lookup does

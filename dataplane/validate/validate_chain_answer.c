@@ -250,11 +250,25 @@ static void add_proof(struct validate_chain *vc, enum validate_denial r, uint32_
 /* ---- Evaluate ---------------------------------------------------------------------------- */
 
 /*
- * The zone entry that signed something, when it can be trusted to: a secure zone at
- * or below the deepest trust anchor above @owner. Otherwise its verdict is folded in
- * and -1 returned (-2 when *req asks for a push).
+ * The name whose deepest trust anchor rules over data of @type at @owner: the owner,
+ * but its parent for DS (RFC 4035 §3.1.4.1: the zone above serves DS, also at an
+ * anchor's name).
  */
-static int signer_zone(struct validate_chain *vc, const uint8_t *owner, size_t owner_len,
+static const uint8_t *anchor_scope(const uint8_t *owner, size_t len, uint16_t type,
+				   size_t *scope_len)
+{
+	if (type == WIRE_TYPE_DS && len > 1)
+		return validate_chain_parent(owner, len, scope_len);
+	*scope_len = len;
+	return owner;
+}
+
+/*
+ * The zone entry that signed something, when it can be trusted to: a secure zone at
+ * or below the deepest trust anchor above @scope (scope_len 0: any). Otherwise its
+ * verdict is folded in and -1 returned (-2 when *req asks for a push).
+ */
+static int signer_zone(struct validate_chain *vc, const uint8_t *scope, size_t scope_len,
 		       const uint8_t *signer, size_t signer_len, struct chain_req *req)
 {
 	int zi = validate_chain_need(vc, signer, signer_len, req);
@@ -262,8 +276,8 @@ static int signer_zone(struct validate_chain *vc, const uint8_t *owner, size_t o
 	if (zi < 0)
 		return -2;
 	/* A trust anchor below the signer is authoritative for its subtree. */
-	if (validate_chain_anchor_labels(vc, owner, owner_len) >
-	    wire_name_label_count(signer, signer_len)) {
+	if (scope_len > 0 && validate_chain_anchor_labels(vc, scope, scope_len) >
+				     wire_name_label_count(signer, signer_len)) {
 		add(vc, VALIDATE_CHAIN_BOGUS, WIRE_EDE_DNSSEC_BOGUS,
 		    "RRSIG signer above a trust anchor");
 		return -1;
@@ -320,7 +334,9 @@ static bool eval_signed(struct validate_chain *vc, const struct validate_chain_e
 	const struct validate_chain_rr *r = &av->rr[i];
 	struct validate_chain_rrset keys;
 	struct chain_verdict v;
-	int zi = signer_zone(vc, r->owner, r->owner_len, signer, signer_len, req);
+	size_t scope_len;
+	const uint8_t *scope = anchor_scope(r->owner, r->owner_len, r->type, &scope_len);
+	int zi = signer_zone(vc, scope, scope_len, signer, signer_len, req);
 
 	if (zi < 0)
 		return zi == -1;
@@ -429,7 +445,14 @@ static bool eval_negative(struct validate_chain *vc, const struct validate_chain
 	if (!validate_chain_denial_signer(av->rr, av->n, WIRE_SECTION_AUTHORITY, av->final,
 					  av->final_len, false, &signer, &slen))
 		return eval_unsigned_negative(vc, av, req);
-	int zi = signer_zone(vc, av->final, av->final_len, signer, slen, req);
+	size_t scope_len;
+	const uint8_t *scope = anchor_scope(av->final, av->final_len, av->a->qtype, &scope_len);
+	/* A zone above an anchor may deny that the anchor's name exists (as Unbound
+	 * takes it): judged with the signer's own standing, indeterminate when no anchor
+	 * is above the signer. */
+	if (av->a->rcode == WIRE_RCODE_NXDOMAIN)
+		scope_len = 0;
+	int zi = signer_zone(vc, scope, scope_len, signer, slen, req);
 	if (zi < 0)
 		return zi == -1;
 	switch (validate_chain_denial_collect(vc, env, av->rr, av->n, WIRE_SECTION_AUTHORITY,

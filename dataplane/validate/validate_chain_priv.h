@@ -236,6 +236,21 @@ enum chain_collect validate_chain_denial_collect(struct validate_chain *vc,
 						 uint8_t section, unsigned zi, struct chain_denial *d,
 						 struct chain_verdict *v, struct chain_req *req);
 
+/*
+ * The same for a DS reply's denial (any section): an NSEC/NSEC3 RRset (or SOA) that
+ * does not verify is left out of the proof rather than failing it. The proof is made
+ * of verified records only; a stray record with a bad signature next to a good proof
+ * does not make the delegation bogus (as Unbound reads DS replies). COLLECT_FAILED
+ * only when nothing verified.
+ */
+enum chain_collect validate_chain_denial_collect_verified(struct validate_chain *vc,
+							  const struct validate_chain_env *env,
+							  const struct validate_chain_rr *rr,
+							  unsigned n, unsigned zi,
+							  struct chain_denial *d,
+							  struct chain_verdict *v,
+							  struct chain_req *req);
+
 /* Any NSEC or NSEC3 record in section @section (0: any). */
 bool validate_chain_has_denial_records(const struct validate_chain_rr *rr, unsigned n,
 				       uint8_t section);

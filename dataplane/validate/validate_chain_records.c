@@ -263,14 +263,16 @@ static bool denial_verify_part(struct validate_chain *vc, const struct validate_
 	return false;
 }
 
-enum chain_collect validate_chain_denial_collect(struct validate_chain *vc,
-						 const struct validate_chain_env *env,
-						 const struct validate_chain_rr *rr, unsigned n,
-						 uint8_t section, unsigned zi, struct chain_denial *d,
-						 struct chain_verdict *v, struct chain_req *req)
+/* @lenient: a part that does not verify is left out rather than failing the lot. */
+static enum chain_collect denial_collect(struct validate_chain *vc,
+					 const struct validate_chain_env *env,
+					 const struct validate_chain_rr *rr, unsigned n, uint8_t section,
+					 unsigned zi, bool lenient, struct chain_denial *d,
+					 struct chain_verdict *v, struct chain_req *req)
 {
 	const struct validate_chain_zone *z = &vc->zones[zi];
 	struct validate_chain_rrset dnskey;
+	struct chain_verdict failed = { .kind = VERDICT_SECURE };
 	bool pending = false;
 
 	if (!validate_chain_zone_keys(vc, env, zi, 1, &dnskey, req))
@@ -284,10 +286,22 @@ enum chain_collect validate_chain_denial_collect(struct validate_chain *vc,
 	for (unsigned i = 0; i < n; i++) {
 		if (!denial_part(rr, n, i, section, type, z))
 			continue;
-		if (!denial_verify_part(vc, env, rr, n, i, &keys, v, &pending))
-			return COLLECT_FAILED;
+		uint32_t ttl = v->ttl;
+		if (!denial_verify_part(vc, env, rr, n, i, &keys, v, &pending)) {
+			if (!lenient)
+				return COLLECT_FAILED;
+			if (failed.kind == VERDICT_SECURE)
+				failed = *v;
+			*v = (struct chain_verdict){ .kind = VERDICT_SECURE, .ttl = ttl,
+				.why = "verified" };
+			continue;
+		}
 		if (rr[i].type == type)
 			keep_records(rr, n, i, d);
+	}
+	if (d->n == 0 && failed.kind != VERDICT_SECURE) {
+		*v = failed;
+		return COLLECT_FAILED;
 	}
 	if (d->n == 0) {
 		*v = (struct chain_verdict){ .kind = VERDICT_BOGUS, .ede = WIRE_EDE_NSEC_MISSING,
@@ -299,4 +313,24 @@ enum chain_collect validate_chain_denial_collect(struct validate_chain *vc,
 	d->set = (struct validate_denial_set){ .zone = z->name, .zone_len = z->name_len,
 		.rr = d->rr, .count = d->n };
 	return COLLECT_READY;
+}
+
+enum chain_collect validate_chain_denial_collect(struct validate_chain *vc,
+						 const struct validate_chain_env *env,
+						 const struct validate_chain_rr *rr, unsigned n,
+						 uint8_t section, unsigned zi, struct chain_denial *d,
+						 struct chain_verdict *v, struct chain_req *req)
+{
+	return denial_collect(vc, env, rr, n, section, zi, false, d, v, req);
+}
+
+enum chain_collect validate_chain_denial_collect_verified(struct validate_chain *vc,
+							  const struct validate_chain_env *env,
+							  const struct validate_chain_rr *rr,
+							  unsigned n, unsigned zi,
+							  struct chain_denial *d,
+							  struct chain_verdict *v,
+							  struct chain_req *req)
+{
+	return denial_collect(vc, env, rr, n, 0, zi, true, d, v, req);
 }

@@ -18,7 +18,11 @@
  *   unsigned DS or denial              only an insecure parent may send one
  *   nothing yet                        the parent first (top down, so nothing below
  *                                      an insecure delegation is fetched), then
- *                                      FETCH DS(Z)
+ *                                      the parent's NSEC at Z if the store has it
+ *                                      (a referral's proof of no DS), verified as
+ *                                      a supplied denial; else FETCH DS(Z)
+ * A bogus verdict on Z's DNSKEY or DS data says so (bogus_data: which RRset, so that
+ * the caller may ask other servers, validate_chain.h "Bogus data").
  * Store verdicts (SECURE, BOGUS) are taken as they are; every DS and DNSKEY RRset
  * judged here is told to the store (env->mark) so the next answer finds it ready.
  * A verification still waiting for the batch ends the step with STEP_CRYPTO before
@@ -36,6 +40,9 @@ static enum chain_step decide(struct validate_chain_zone *z, enum chain_zone_sta
 	z->state = (uint8_t)st;
 	z->ede = ede;
 	z->why = why;
+	z->bad = 0;
+	z->bad_ds = false;
+	z->bad_fetched = false;
 	return STEP_DONE;
 }
 
@@ -44,6 +51,19 @@ static enum chain_outcome outcome(const struct validate_chain *vc,
 				  const struct validate_chain_zone *z, uint16_t type)
 {
 	return validate_chain_fetch_outcome(vc, z->name, z->name_len, type);
+}
+
+/* Z is bogus for data some server sent: Z's DNSKEY RRset, or (@ds) the parent side's
+ * DS RRset or proof of no DS. Other servers might send better (validate_chain.h,
+ * "Bogus data"). */
+static enum chain_step bogus_data(struct validate_chain *vc, struct validate_chain_zone *z,
+				  bool ds, uint16_t ede, const char *why)
+{
+	decide(z, ZONE_BOGUS, ede, why);
+	z->bad = (uint8_t)(z - vc->zones + 1);
+	z->bad_ds = ds;
+	z->bad_fetched = outcome(vc, z, ds ? WIRE_TYPE_DS : WIRE_TYPE_DNSKEY) != OUTCOME_NONE;
+	return STEP_DONE;
 }
 
 static uint16_t ede_or_bogus(uint16_t ede)
@@ -59,6 +79,7 @@ static bool inherit(struct validate_chain_zone *z, const struct validate_chain_z
 	case ZONE_BOGUS:
 	case ZONE_INDETERMINATE:
 		decide(z, (enum chain_zone_state)p->state, p->ede, p->why);
+		z->bad = p->bad;
 		return true;
 	case ZONE_SECURE:
 	case ZONE_INSIDE:
@@ -69,12 +90,12 @@ static bool inherit(struct validate_chain_zone *z, const struct validate_chain_z
 }
 
 /* Z's verdict when the zone @p that signed something about it is not a secure apex. */
-static enum chain_step signer_not_secure(struct validate_chain_zone *z,
+static enum chain_step signer_not_secure(struct validate_chain *vc, struct validate_chain_zone *z,
 					 const struct validate_chain_zone *p, const char *why)
 {
 	if (inherit(z, p))
 		return STEP_DONE;
-	return decide(z, ZONE_BOGUS, WIRE_EDE_DNSSEC_BOGUS, why);
+	return bogus_data(vc, z, true, WIRE_EDE_DNSSEC_BOGUS, why);
 }
 
 /* Records about Z came without RRSIG: only an insecure parent may send such. */
@@ -90,7 +111,7 @@ static enum chain_step unsigned_from_parent(struct validate_chain *vc, unsigned 
 		return STEP_PUSH;
 	if (inherit(z, &vc->zones[pi]))
 		return STEP_DONE;
-	return decide(z, ZONE_BOGUS, ede, why);
+	return bogus_data(vc, z, true, ede, why);
 }
 
 /* ---- Which DS records and anchors count ------------------------------------------------ */
@@ -210,8 +231,14 @@ static unsigned keys_named(const struct validate_chain *vc, const struct validat
 static enum chain_step dnskey_absent(struct validate_chain *vc, struct validate_chain_zone *z,
 				     struct chain_req *req)
 {
-	if (outcome(vc, z, WIRE_TYPE_DNSKEY) != OUTCOME_NONE)
+	switch (outcome(vc, z, WIRE_TYPE_DNSKEY)) {
+	case OUTCOME_NEGATIVE: /* a server of the zone says it has no keys */
+		return bogus_data(vc, z, false, WIRE_EDE_DNSKEY_MISSING, "DNSKEY RRset missing");
+	case OUTCOME_FAILED:
 		return decide(z, ZONE_BOGUS, WIRE_EDE_DNSKEY_MISSING, "DNSKEY RRset missing");
+	case OUTCOME_NONE:
+		break;
+	}
 	return validate_chain_want_fetch(req, z->name, z->name_len, WIRE_TYPE_DNSKEY);
 }
 
@@ -233,14 +260,14 @@ static enum chain_step keyset_step(struct validate_chain *vc, const struct valid
 	struct chain_verdict v;
 
 	if (keys->status == VALIDATE_CHAIN_BOGUS)
-		return decide(z, ZONE_BOGUS, ede_or_bogus(keys->ede),
-			      "DNSKEY RRset judged bogus before");
+		return bogus_data(vc, z, false, ede_or_bogus(keys->ede),
+				  "DNSKEY RRset judged bogus before");
 	if (keys->status == VALIDATE_CHAIN_SECURE)
 		return keys_secure(z, keys, keys->ttl);
 	if (keys_named(vc, z, l, keys, allowed) == 0) {
 		validate_chain_mark(env, z, WIRE_TYPE_DNSKEY, VALIDATE_CHAIN_BOGUS,
 				    WIRE_EDE_DNSKEY_MISSING, 0);
-		return decide(z, ZONE_BOGUS, WIRE_EDE_DNSKEY_MISSING, no_match);
+		return bogus_data(vc, z, false, WIRE_EDE_DNSKEY_MISSING, no_match);
 	}
 	validate_chain_sigs_of_rrset(keys, &sigs);
 	struct chain_keyset ks = { .zone = z->name, .zone_len = z->name_len, .dnskey = keys,
@@ -253,7 +280,7 @@ static enum chain_step keyset_step(struct validate_chain *vc, const struct valid
 			      "DNSKEY algorithm or key size unsupported");
 	if (v.kind == VERDICT_BOGUS) {
 		validate_chain_mark(env, z, WIRE_TYPE_DNSKEY, VALIDATE_CHAIN_BOGUS, v.ede, 0);
-		return decide(z, ZONE_BOGUS, v.ede, v.why);
+		return bogus_data(vc, z, false, v.ede, v.why);
 	}
 	validate_chain_mark(env, z, WIRE_TYPE_DNSKEY, VALIDATE_CHAIN_SECURE, 0, v.ttl);
 	return keys_secure(z, keys, v.ttl);
@@ -297,8 +324,9 @@ static enum chain_step dnskey_step(struct validate_chain *vc, const struct valid
 
 /* DS(Z) verified with its signer's keys: tell the store, whichever way it went. True
  * when it holds; otherwise Z is decided bogus. */
-static bool ds_verdict(const struct validate_chain_env *env, struct validate_chain_zone *z,
-		       const struct validate_chain_rrset *ds, const struct chain_verdict *v)
+static bool ds_verdict(struct validate_chain *vc, const struct validate_chain_env *env,
+		       struct validate_chain_zone *z, const struct validate_chain_rrset *ds,
+		       const struct chain_verdict *v)
 {
 	if (v->kind == VERDICT_SECURE) {
 		validate_chain_mark(env, z, WIRE_TYPE_DS, VALIDATE_CHAIN_SECURE, 0, v->ttl);
@@ -308,7 +336,7 @@ static bool ds_verdict(const struct validate_chain_env *env, struct validate_cha
 	/* The parent is secure: a DS it signed only with algorithms we lack was stripped. */
 	uint16_t ede = v->kind == VERDICT_UNSUPPORTED ? WIRE_EDE_UNSUPPORTED_DNSKEY_ALG : v->ede;
 	validate_chain_mark(env, z, WIRE_TYPE_DS, VALIDATE_CHAIN_BOGUS, ede, 0);
-	decide(z, ZONE_BOGUS, ede, v->why);
+	bogus_data(vc, z, true, ede, v->why);
 	return false;
 }
 
@@ -333,7 +361,7 @@ static bool ds_verify(struct validate_chain *vc, const struct validate_chain_env
 	int si = validate_chain_need(vc, signer, slen, req);
 	if (si < 0 || vc->zones[si].state != ZONE_SECURE) {
 		*s = si < 0 ? STEP_PUSH
-			    : signer_not_secure(z, &vc->zones[si], "DS signer is no zone");
+			    : signer_not_secure(vc, z, &vc->zones[si], "DS signer is no zone");
 		return false;
 	}
 	*s = STEP_PUSH;
@@ -347,7 +375,7 @@ static bool ds_verify(struct validate_chain *vc, const struct validate_chain_env
 		return false;
 	}
 	*s = STEP_DONE;
-	return ds_verdict(env, z, ds, &v);
+	return ds_verdict(vc, env, z, ds, &v);
 }
 
 static enum chain_step ds_step(struct validate_chain *vc, const struct validate_chain_env *env,
@@ -358,7 +386,8 @@ static enum chain_step ds_step(struct validate_chain *vc, const struct validate_
 	enum chain_step s;
 
 	if (ds->status == VALIDATE_CHAIN_BOGUS)
-		return decide(z, ZONE_BOGUS, ede_or_bogus(ds->ede), "DS RRset judged bogus before");
+		return bogus_data(vc, z, true, ede_or_bogus(ds->ede),
+				  "DS RRset judged bogus before");
 	if (ds->status != VALIDATE_CHAIN_SECURE && validate_chain_rrset_fp(&ds->rs) != z->ds_fp &&
 	    !ds_verify(vc, env, zi, ds, req, &s))
 		return s;
@@ -383,40 +412,57 @@ static bool proof_decides(struct validate_chain_zone *z, enum validate_denial r)
 	return true;
 }
 
-/* The verified denial of DS(Z): what does it prove about Z? */
-static enum chain_step ds_denial_proof(struct validate_chain *vc, unsigned zi,
-				       const struct chain_denial *d)
+/*
+ * What the verified denial @d of DS(Z) proves (@nx: it came as NXDOMAIN): Z insecure
+ * (an unsigned delegation, opt-out, NSEC3 iterations over the soft limit), no zone
+ * cut at Z at all, or Z bogus (iterations over the hard limit). False when it proves
+ * none of these (*r: what the last proof found).
+ */
+static bool ds_denial_decides(struct validate_chain *vc, unsigned zi,
+			      const struct chain_denial *d, bool nx, enum validate_denial *r)
 {
 	struct validate_chain_zone *z = &vc->zones[zi];
 	struct validate_nsec3_policy pol;
+
+	validate_chain_nsec3_policy(vc, &pol);
+	*r = d->nsec3 ? validate_nsec3_prove_insecure_delegation(&d->set, &pol, z->name,
+								  z->name_len, NULL)
+		      : validate_nsec_prove_insecure_delegation(&d->set, z->name, z->name_len,
+								NULL);
+	if (*r == VALIDATE_DENIAL_PROVEN) {
+		decide(z, ZONE_INSECURE, 0, "DS absent: insecure delegation");
+		return true;
+	}
+	if (proof_decides(z, *r))
+		return true;
+	/* Not an unsigned delegation: then no zone cut here at all, or bogus. */
+	if (d->nsec3)
+		*r = nx ? validate_nsec3_prove_nxdomain(&d->set, &pol, z->name, z->name_len, NULL)
+			: validate_nsec3_prove_nodata(&d->set, &pol, z->name, z->name_len,
+						      WIRE_TYPE_DS, NULL);
+	else
+		*r = nx ? validate_nsec_prove_nxdomain(&d->set, z->name, z->name_len, NULL)
+			: validate_nsec_prove_nodata(&d->set, z->name, z->name_len, WIRE_TYPE_DS,
+						     NULL);
+	if (*r == VALIDATE_DENIAL_PROVEN) {
+		decide(z, ZONE_INSIDE, 0, "no zone cut at the name");
+		return true;
+	}
+	return proof_decides(z, *r);
+}
+
+/* The verified denial of DS(Z) that a fetch brought: what does it prove about Z? */
+static enum chain_step ds_denial_proof(struct validate_chain *vc, unsigned zi,
+				       const struct chain_denial *d)
+{
 	enum validate_denial r;
 	uint16_t ede;
 	const char *why;
 
-	validate_chain_nsec3_policy(vc, &pol);
-	r = d->nsec3 ? validate_nsec3_prove_insecure_delegation(&d->set, &pol, z->name,
-								 z->name_len, NULL)
-		     : validate_nsec_prove_insecure_delegation(&d->set, z->name, z->name_len, NULL);
-	if (r == VALIDATE_DENIAL_PROVEN)
-		return decide(z, ZONE_INSECURE, 0, "DS absent: insecure delegation");
-	if (proof_decides(z, r))
-		return STEP_DONE;
-	/* Not an unsigned delegation: then no zone cut here at all, or bogus. */
-	bool nx = vc->neg_rcode == WIRE_RCODE_NXDOMAIN;
-	if (d->nsec3)
-		r = nx ? validate_nsec3_prove_nxdomain(&d->set, &pol, z->name, z->name_len, NULL)
-		       : validate_nsec3_prove_nodata(&d->set, &pol, z->name, z->name_len,
-						     WIRE_TYPE_DS, NULL);
-	else
-		r = nx ? validate_nsec_prove_nxdomain(&d->set, z->name, z->name_len, NULL)
-		       : validate_nsec_prove_nodata(&d->set, z->name, z->name_len, WIRE_TYPE_DS,
-						    NULL);
-	if (r == VALIDATE_DENIAL_PROVEN)
-		return decide(z, ZONE_INSIDE, 0, "no zone cut at the name");
-	if (proof_decides(z, r))
+	if (ds_denial_decides(vc, zi, d, vc->neg_rcode == WIRE_RCODE_NXDOMAIN, &r))
 		return STEP_DONE;
 	validate_chain_denial_status(r, &ede, &why);
-	return decide(z, ZONE_BOGUS, ede, "DS denial proves nothing");
+	return bogus_data(vc, &vc->zones[zi], true, ede, "DS denial proves nothing");
 }
 
 static enum chain_step ds_absent_step(struct validate_chain *vc,
@@ -444,29 +490,91 @@ static enum chain_step ds_absent_step(struct validate_chain *vc,
 	if (si < 0)
 		return STEP_PUSH;
 	if (vc->zones[si].state != ZONE_SECURE)
-		return signer_not_secure(z, &vc->zones[si], "DS denial signer is no zone");
-	switch (validate_chain_denial_collect(vc, env, neg, n, 0, (unsigned)si, &d, &v, req)) {
+		return signer_not_secure(vc, z, &vc->zones[si], "DS denial signer is no zone");
+	switch (validate_chain_denial_collect_verified(vc, env, neg, n, (unsigned)si, &d, &v, req)) {
 	case COLLECT_PUSH:
 		return STEP_PUSH;
 	case COLLECT_CRYPTO:
 		return STEP_CRYPTO;
 	case COLLECT_FAILED:
-		return decide(z, ZONE_BOGUS, v.ede, v.why);
+		return bogus_data(vc, z, true, v.ede, v.why);
 	case COLLECT_READY:
 		break;
 	}
 	return ds_denial_proof(vc, zi, &d);
 }
 
+/* A store RRset and its RRSIGs as loose records (@out: VALIDATE_CHAIN_NEG_RR_MAX). */
+static unsigned records_of_rrset(const struct validate_chain_rrset *s, struct validate_chain_rr *out)
+{
+	unsigned n = 0;
+
+	for (unsigned i = 0; i < s->rs.count + s->sig_count && n < VALIDATE_CHAIN_NEG_RR_MAX; i++)
+		out[n++] = (struct validate_chain_rr){ .owner = s->rs.owner,
+			.owner_len = (uint8_t)s->rs.owner_len, .section = WIRE_SECTION_AUTHORITY,
+			.type = i < s->rs.count ? s->rs.type : WIRE_TYPE_RRSIG,
+			.rclass = s->rs.rclass, .ttl = s->ttl,
+			.rdata = validate_rrset_rdata(&s->rs, i), .rdlen = s->rs.rdlen[i] };
+	return n;
+}
+
+/*
+ * Before asking for DS(Z): the parent's NSEC RRset at Z may be in the store already (a
+ * referral to an unsigned child carries it, RFC 4035 §3.1.4.1, and so does an earlier
+ * "no DS" answer). Verified with its signer's keys it settles Z as a fetched denial
+ * would. True when *s is the step's result; false: fetch as usual (no NSEC there, or
+ * it proves nothing, or does not verify: the fetch will tell).
+ */
+static bool ds_denied_in_store(struct validate_chain *vc, const struct validate_chain_env *env,
+			       unsigned zi, struct chain_req *req, enum chain_step *s)
+{
+	struct validate_chain_zone *z = &vc->zones[zi];
+	struct validate_chain_rr rr[VALIDATE_CHAIN_NEG_RR_MAX];
+	struct validate_chain_rrset nsec;
+	struct chain_denial d;
+	struct chain_verdict v;
+	enum validate_denial r;
+	const uint8_t *signer;
+	size_t slen;
+
+	if (!validate_chain_lookup(env, 0, z, WIRE_TYPE_NSEC, &nsec) ||
+	    nsec.status == VALIDATE_CHAIN_BOGUS)
+		return false;
+	unsigned n = records_of_rrset(&nsec, rr);
+	if (!validate_chain_denial_signer(rr, n, 0, z->name, z->name_len, true, &signer, &slen))
+		return false;
+	int si = validate_chain_need(vc, signer, slen, req);
+	*s = STEP_PUSH;
+	if (si < 0)
+		return true;
+	if (vc->zones[si].state != ZONE_SECURE)
+		return false;
+	switch (validate_chain_denial_collect_verified(vc, env, rr, n, (unsigned)si, &d, &v, req)) {
+	case COLLECT_PUSH:
+		return true;
+	case COLLECT_CRYPTO:
+		*s = STEP_CRYPTO;
+		return true;
+	case COLLECT_FAILED:
+		return false;
+	case COLLECT_READY:
+		break;
+	}
+	*s = STEP_DONE;
+	return ds_denial_decides(vc, zi, &d, false, &r);
+}
+
 /* ---- The step ------------------------------------------------------------------------------ */
 
 /* DS(Z) is not known: the parent's standing decides whether to fetch it. */
-static enum chain_step ds_unknown_step(struct validate_chain *vc, unsigned zi,
+static enum chain_step ds_unknown_step(struct validate_chain *vc,
+				       const struct validate_chain_env *env, unsigned zi,
 				       struct chain_req *req)
 {
 	struct validate_chain_zone *z = &vc->zones[zi];
 	size_t plen;
 	const uint8_t *parent = validate_chain_parent(z->name, z->name_len, &plen);
+	enum chain_step s;
 
 	switch (outcome(vc, z, WIRE_TYPE_DS)) {
 	case OUTCOME_FAILED:
@@ -481,6 +589,8 @@ static enum chain_step ds_unknown_step(struct validate_chain *vc, unsigned zi,
 		return STEP_PUSH;
 	if (inherit(z, &vc->zones[pi]))
 		return STEP_DONE;
+	if (ds_denied_in_store(vc, env, zi, req, &s))
+		return s;
 	return validate_chain_want_fetch(req, z->name, z->name_len, WIRE_TYPE_DS);
 }
 
@@ -501,5 +611,5 @@ enum chain_step validate_chain_zone_step(struct validate_chain *vc,
 		return ds_step(vc, env, zi, &ds, req);
 	if (outcome(vc, z, WIRE_TYPE_DS) == OUTCOME_NEGATIVE)
 		return ds_absent_step(vc, env, zi, req);
-	return ds_unknown_step(vc, zi, req);
+	return ds_unknown_step(vc, env, zi, req);
 }

@@ -321,9 +321,10 @@ static enum validate_denial nodata_at_match(const struct validate_nsec *n, uint1
 		return VALIDATE_DENIAL_BOGUS;
 	bool ns = validate_nsec_has_type(n, WIRE_TYPE_NS);
 	bool soa = validate_nsec_has_type(n, WIRE_TYPE_SOA);
-	/* DS lives on the parent side: the child's apex NSEC cannot deny it. */
+	/* DS lives on the parent side: the child's apex NSEC cannot deny it. The root
+	 * has no parent: its own NSEC answers ". DS" (RFC 4035 §3.1.4.1). */
 	if (qtype == WIRE_TYPE_DS)
-		return soa ? VALIDATE_DENIAL_BOGUS : VALIDATE_DENIAL_PROVEN;
+		return soa && n->owner_len > 1 ? VALIDATE_DENIAL_BOGUS : VALIDATE_DENIAL_PROVEN;
 	/* Every other type at a delegation lives in the child: the parent's NSEC
 	 * cannot deny it. */
 	return ns && !soa ? VALIDATE_DENIAL_BOGUS : VALIDATE_DENIAL_PROVEN;

@@ -4,6 +4,9 @@
  * server's answer is fed to worker B, as RSS may do; B finds A in the shared port table
  * and hands the mbuf over; A answers its client and caches the answer; a second query
  * is a cache hit that sends nothing upstream; a forged answer (wrong ID) is ignored.
+ * Last, with validation on: a server of a stub zone that sends a bogus DNSKEY RRset is
+ * marked, and the question goes to the zone's other server before the client gets
+ * SERVFAIL (the tries are bounded).
  */
 #include <netinet/in.h>
 #include <stdio.h>
@@ -22,6 +25,7 @@
 #include "frame_check.h"
 #include "port.h"
 #include "upstream.h"
+#include "validate_chain.h"
 #include "wire.h"
 #include "wire_text.h"
 #include "worker.h"
@@ -242,6 +246,134 @@ static void test_same_miss_on_another_worker_joins_the_running_resolution(void)
 	CHECK(answered == 2);
 }
 
+/* ---- Bogus data from one server: the zone's other server is asked ---------------- */
+
+static const uint8_t stub_ip[2][4] = { { 198, 51, 100, 8 }, { 198, 51, 100, 9 } };
+static struct validate_chain_conf vconf;
+/* The trust anchor names this key; the servers serve another one. */
+static const uint8_t anchor_key[] = { 0x01, 0x01, 3, 13, 0xa1, 0xa2, 0xa3, 0xa4 };
+static const uint8_t served_key[] = { 0x01, 0x01, 3, 13, 0xb1, 0xb2, 0xb3, 0xb4 };
+
+/* The server's answer to the query @d (@dl bytes): the question, AA, and for A one
+ * address, for DNSKEY the key that the anchor does not name. */
+static size_t stub_answer(const uint8_t *d, size_t dl, uint16_t *qtype, uint8_t *r)
+{
+	size_t n = 12 + (size_t)wire_name_length(d + 12, dl - 12) + 4;
+
+	*qtype = wire_get_u16(d + n - 4);
+	memcpy(r, d, n);
+	wire_put_u16(r + 2, WIRE_FLAG_QR | WIRE_FLAG_AA);
+	wire_put_u16(r + 6, 1);
+	memset(r + 8, 0, 4);
+	memcpy(r + n, "\xc0\x0c", 2);
+	wire_put_u16(r + n + 2, *qtype);
+	wire_put_u16(r + n + 4, WIRE_CLASS_IN);
+	wire_put_u32(r + n + 6, 300);
+	n += 10;
+	if (*qtype == WIRE_TYPE_DNSKEY) {
+		wire_put_u16(r + n, sizeof(served_key));
+		memcpy(r + n + 2, served_key, sizeof(served_key));
+		return n + 2 + sizeof(served_key);
+	}
+	wire_put_u16(r + n, 4);
+	memcpy(r + n + 2, "\xc0\x00\x02\x63", 4);
+	return n + 6;
+}
+
+/* Serve worker A's upstream queries from the stub servers until a frame goes to a
+ * client (*ans) or 16 were served. Returns how many; asked[server][A, DNSKEY]. */
+static unsigned int serve_stub(unsigned int asked[2][2], struct rte_mbuf **ans)
+{
+	uint8_t r[600];
+	unsigned int sends = 0;
+	struct rte_mbuf *m;
+
+	*ans = NULL;
+	while (sends < 16 && (m = take(a.out)) != NULL) {
+		const uint8_t *f = rte_pktmbuf_mtod(m, const uint8_t *);
+		int srv = memcmp(f + 30, stub_ip[0], 4) == 0 ? 0 :
+			  memcmp(f + 30, stub_ip[1], 4) == 0 ? 1 : -1;
+		uint16_t qtype;
+
+		if (srv < 0) {
+			*ans = m;
+			break;
+		}
+		size_t rl = stub_answer(dns_of(m), rte_pktmbuf_pkt_len(m) - 42, &qtype, r);
+		asked[srv][qtype == WIRE_TYPE_DNSKEY]++;
+		sends++;
+		feed(&a, udp_frame(stub_ip[srv], 53, our_ip, wire_get_u16(f + 34), r, rl));
+		rte_pktmbuf_free(m);
+		upstream_poll(a.w->up, rte_rdtsc());
+	}
+	return sends;
+}
+
+static void check_servfail(struct rte_mbuf *ans, uint16_t id)
+{
+	CHECK(ans != NULL);
+	if (ans == NULL)
+		return;
+	CHECK(wire_get_u16(dns_of(ans)) == id);
+	CHECK(WIRE_RCODE(wire_get_u16(dns_of(ans) + 2)) == WIRE_RCODE_SERVFAIL);
+	rte_pktmbuf_free(ans);
+}
+
+static void test_bogus_dnskey_is_asked_of_the_zones_other_server(void)
+{
+	uint8_t q[300];
+	size_t ql = frame_query(q, 0x6666, WIRE_FLAG_RD, "www.sec.test.");
+	unsigned int asked[2][2] = { { 0 } }; /* [server][A, DNSKEY] */
+	struct rte_mbuf *ans;
+
+	feed(&a, udp_frame(cli_ip, 42000, our_ip, 53, q, ql));
+	unsigned int sends = serve_stub(asked, &ans);
+	/* Each server was asked for the keys once: after the first was judged bogus the
+	 * other; after the second none was left, and the client got SERVFAIL. */
+	CHECK(asked[0][1] == 1 && asked[1][1] == 1);
+	CHECK(asked[0][0] + asked[1][0] == 2 && sends == 4);
+	CHECK(a.w->up->stats.val_bogus_retries == 1 && a.w->up->stats.val_bogus == 1);
+	check_servfail(ans, 0x6666);
+}
+
+/* Both servers are marked now: they are still asked (the zone has no other), the
+ * validator judges what they send, and nothing is tried again. */
+static void test_servers_marked_bogus_are_the_last_resort(void)
+{
+	uint8_t q[300];
+	size_t ql = frame_query(q, 0x7777, WIRE_FLAG_RD, "mail.sec.test.");
+	unsigned int asked[2][2] = { { 0 } };
+	uint64_t retries = a.w->up->stats.val_bogus_retries;
+	struct rte_mbuf *ans;
+
+	feed(&a, udp_frame(cli_ip, 42001, our_ip, 53, q, ql));
+	unsigned int sends = serve_stub(asked, &ans);
+	CHECK(sends == 2 && asked[0][0] + asked[1][0] == 1);
+	CHECK(a.w->up->stats.val_bogus_retries == retries);
+	check_servfail(ans, 0x7777);
+}
+
+/* On worker A: the stub zone sec.test. with two servers, and a trust anchor for it. */
+static int enable_validation(void)
+{
+	struct resolve_addr addrs[2] = { { .family = 4, .port = 53 }, { .family = 4, .port = 53 } };
+	uint8_t zone[32];
+	int zl = wire_text_name("sec.test.", 9, NULL, zone, sizeof(zone));
+
+	if (zl < 0)
+		return -1;
+	memcpy(addrs[0].ip, stub_ip[0], 4);
+	memcpy(addrs[1].ip, stub_ip[1], 4);
+	validate_chain_conf_init(&vconf);
+	vconf.n_anchors = 1;
+	vconf.anchors[0] = (struct validate_anchor){ .owner_len = (uint8_t)zl,
+		.type = WIRE_TYPE_DNSKEY, .rdlen = sizeof(anchor_key), .rdata = anchor_key };
+	memcpy(vconf.anchors[0].owner, zone, (size_t)zl);
+	if (resolve_zone_add(a.w->up->rctx, zone, (size_t)zl, false, addrs, 2) != 0)
+		return -1;
+	return upstream_validation_enable(a.w->up, &vconf, 0);
+}
+
 static int make_side(struct side *s, const char *name, unsigned int lcore, uint16_t index,
 		     struct upstream_shared *sh)
 {
@@ -324,6 +456,12 @@ int main(void)
 	test_second_query_is_a_cache_hit_with_nothing_upstream();
 	test_hit_close_to_expiry_starts_a_prefetch();
 	test_same_miss_on_another_worker_joins_the_running_resolution();
+	if (enable_validation() != 0) {
+		fprintf(stderr, "validation set-up failed\n");
+		return 1;
+	}
+	test_bogus_dnskey_is_asked_of_the_zones_other_server();
+	test_servers_marked_bogus_are_the_last_resort();
 	printf("%s: %d failure(s)\n", failures ? "FAIL" : "ok", failures);
 	return failures ? 1 : 0;
 }

@@ -321,6 +321,23 @@ static void test_qmin_nxdomain_falls_back_to_full_name(void)
 	CHECK(sent_is(AUTH1, "www.rsa.test.", WIRE_TYPE_A));
 }
 
+/* A minimised query answered AA=0 with nothing in it: the full name, not lameness. */
+static void test_qmin_empty_non_aa_answer_falls_back_to_full_name(void)
+{
+	setup(true);
+	CHECK_EQ(start("www.rsa.test.", WIRE_TYPE_A), 0);
+	CHECK(prime());
+	step();
+	respond(0, 0, REF_TEST);
+	CHECK_EQ(step(), RESOLVE_SEND);
+	CHECK(sent_is(TLD1, "rsa.test.", WIRE_TYPE_A));
+	respond(0, 0, NULL);
+	CHECK_EQ(step(), RESOLVE_SEND);
+	CHECK(sent_is(TLD1, "www.rsa.test.", WIRE_TYPE_A));
+	CHECK_EQ(ctx->stats.qmin_fallbacks, 1);
+	CHECK_EQ(ctx->stats.lame_marked, 0);
+}
+
 static void test_out_of_bailiwick_glue_is_ignored(void)
 {
 	setup(false);
@@ -740,6 +757,24 @@ static void test_priming_answer_without_glue_keeps_hint_addresses(void)
 		      "www.rsa.test.", WIRE_TYPE_A));
 }
 
+/* Every hint answers, but not the priming question: the hints serve as the root. */
+static void test_failed_priming_falls_back_to_the_hints(void)
+{
+	setup(false);
+	CHECK_EQ(start("www.rsa.test.", WIRE_TYPE_A), 0);
+	CHECK_EQ(step(), RESOLVE_SEND);
+	respond(0, WIRE_RCODE_SERVFAIL, NULL);
+	CHECK_EQ(step(), RESOLVE_SEND);
+	respond(0, WIRE_RCODE_SERVFAIL, NULL);
+	CHECK_EQ(step(), RESOLVE_SEND);
+	CHECK(sent_is(ROOT1, "www.rsa.test.", WIRE_TYPE_A) ||
+	      sent_is("198.51.100.2", "www.rsa.test.", WIRE_TYPE_A));
+	CHECK_EQ(ctx->stats.prime_fallbacks, 1);
+	respond(0, 0, REF_TEST);
+	CHECK_EQ(step(), RESOLVE_SEND);
+	CHECK(sent_is(TLD1, "www.rsa.test.", WIRE_TYPE_A));
+}
+
 static void test_formerr_to_edns_retries_without_edns(void)
 {
 	setup(false);
@@ -1070,6 +1105,7 @@ int main(void)
 	RUN(test_qmin_asks_one_label_more_per_zone_and_keeps_case);
 	RUN(test_qmin_empty_non_terminal_adds_a_label);
 	RUN(test_qmin_nxdomain_falls_back_to_full_name);
+	RUN(test_qmin_empty_non_aa_answer_falls_back_to_full_name);
 	RUN(test_out_of_bailiwick_glue_is_ignored);
 	RUN(test_glueless_delegation_resolves_the_ns_name);
 	RUN(test_cname_into_other_zone_is_followed_and_foreign_data_dropped);
@@ -1087,6 +1123,7 @@ int main(void)
 	RUN(test_aa_answer_pointing_upwards_is_lame);
 	RUN(test_parent_side_glue_backs_up_the_child_address);
 	RUN(test_priming_answer_without_glue_keeps_hint_addresses);
+	RUN(test_failed_priming_falls_back_to_the_hints);
 	RUN(test_formerr_to_edns_retries_without_edns);
 	RUN(test_edns_size_from_config);
 	RUN(test_tc_retries_the_same_server_over_tcp);

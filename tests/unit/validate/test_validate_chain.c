@@ -340,7 +340,8 @@ static struct {
 	struct t_rrset dnskey_root, dnskey_test, dnskey_sec, dnskey_rsa, dnskey_n3;
 	struct t_rrset ds_test, ds_sec, ds_rsa, ds_n3, ds_alg, ds_alg_sha1;
 	struct t_rrset ds_sec_wrong, ds_sec_badsig;
-	struct t_rrset soa_test, nsec_insec, nsec_insec_unsigned;
+	struct t_rrset soa_test, nsec_insec, nsec_insec_unsigned, nsec_stray_badsig;
+	struct t_rrset soa_root, nsec_root;
 	struct t_rrset www_a, www_a_unsigned, www_a_badsig, www_a_expired, www_a_future;
 	struct t_rrset www_a_by_parent;
 	struct t_rrset cn, dname, synth, synth_elsewhere, www_rsa_a, wild_a, cn_insec;
@@ -397,6 +398,14 @@ static void build_test_zone(void)
 		 TYPES(WIRE_TYPE_NS, WIRE_TYPE_RRSIG, WIRE_TYPE_NSEC), &z_test);
 	w.nsec_insec_unsigned = w.nsec_insec;
 	w.nsec_insec_unsigned.sig_count = 0;
+	set_nsec(&w.nsec_stray_badsig, "zz.test.", "test.",
+		 TYPES(WIRE_TYPE_A, WIRE_TYPE_RRSIG, WIRE_TYPE_NSEC), &z_test);
+	w.nsec_stray_badsig.data[w.nsec_stray_badsig.used - 4] ^= 0x10;
+	set_init(&w.soa_root, ".", WIRE_TYPE_SOA, 3600);
+	set_add_text(&w.soa_root, "a.root.test. host.test. 1 7200 3600 1209600 300");
+	set_sign(&w.soa_root, &z_root);
+	set_nsec(&w.nsec_root, ".", "test.", TYPES(WIRE_TYPE_NS, WIRE_TYPE_SOA, WIRE_TYPE_RRSIG,
+		 WIRE_TYPE_NSEC, WIRE_TYPE_DNSKEY), &z_root);
 }
 
 static void build_sec_zone(void)
@@ -1247,6 +1256,207 @@ static void test_no_anchor_is_indeterminate(void)
 	CHECK_INT(net.fetches, 0);
 }
 
+/* ---- Bogus data: where it came from, and trying again ------------------------------------ */
+
+#define CHECK_ORIGIN(kind, name, above) do { \
+	uint8_t n_[WIRE_NAME_MAX]; \
+	size_t l_ = t_name(name, n_); \
+	CHECK_INT(vc.result.origin_kind, kind); \
+	CHECK_INT(vc.result.origin_above, above); \
+	CHECK(vc.result.origin_len == l_ && memcmp(vc.result.origin, n_, l_) == 0); \
+} while (0)
+
+static void test_bogus_answer_names_its_own_zone_as_origin(void)
+{
+	struct t_answer t;
+
+	world_reset();
+	answer_www(&t, &w.www_a_badsig);
+	CHECK_CHAIN(run(&t), VALIDATE_CHAIN_BOGUS);
+	CHECK_ORIGIN(VALIDATE_ORIGIN_ANSWER, "sec.test.", false);
+}
+
+/* A DS the parent's server sent (fetched now) or a DNSKEY RRset the zone's server sent:
+ * the caller may ask another server of the zone that served it. */
+static void test_bogus_fetched_ds_or_dnskey_names_who_served_it(void)
+{
+	struct t_answer t;
+
+	world_reset();
+	pool_replace(&w.ds_sec_badsig);
+	answer_www(&t, &w.www_a);
+	CHECK_CHAIN(run(&t), VALIDATE_CHAIN_BOGUS);
+	CHECK_ORIGIN(VALIDATE_ORIGIN_FETCH, "sec.test.", true);
+	world_reset();
+	pool_replace(&w.ds_sec_wrong);
+	CHECK_CHAIN(run(&t), VALIDATE_CHAIN_BOGUS);
+	CHECK_ORIGIN(VALIDATE_ORIGIN_FETCH, "sec.test.", false);
+}
+
+/* A bad DS the store had (a referral brought it) was not fetched by this validation. */
+static void test_bogus_ds_from_the_store_says_so(void)
+{
+	struct t_answer t;
+
+	world_reset();
+	store.set[store.n++] = &w.ds_sec_badsig;
+	answer_www(&t, &w.www_a);
+	CHECK_CHAIN(run(&t), VALIDATE_CHAIN_BOGUS);
+	CHECK_ORIGIN(VALIDATE_ORIGIN_STORE, "sec.test.", true);
+	CHECK_STR(net.log, "DNSKEY ., DS test., DNSKEY test.");
+}
+
+/* A fetch that failed, a limit, a policy: no other server's data would mend it. */
+static void test_failed_fetch_names_no_origin(void)
+{
+	static struct validate_chain_conf strict;
+	struct t_answer t;
+
+	world_reset();
+	net.fail_len = t_name("sec.test.", net.fail_name);
+	net.fail_type = WIRE_TYPE_DNSKEY;
+	answer_www(&t, &w.www_a);
+	CHECK_CHAIN(run(&t), VALIDATE_CHAIN_BOGUS);
+	CHECK_INT(vc.result.origin_kind, VALIDATE_ORIGIN_NONE);
+	CHECK_INT(vc.result.origin_len, 0);
+	world_reset();
+	t.a.n_rr = VALIDATE_CHAIN_RR_MAX + 1;
+	CHECK_CHAIN(run(&t), VALIDATE_CHAIN_BOGUS);
+	CHECK_INT(vc.result.origin_kind, VALIDATE_ORIGIN_NONE);
+	world_reset();
+	strict = conf;
+	strict.nsec3_bogus_above = 100;
+	answer_init(&t, "nx.n3.test.", WIRE_TYPE_A, WIRE_RCODE_NXDOMAIN, "n3.test.");
+	answer_add(&t, &w.soa_n3, WIRE_SECTION_AUTHORITY);
+	answer_add(&t, &w.nsec3_n3, WIRE_SECTION_AUTHORITY);
+	CHECK_CHAIN(run_with(&strict, &t), VALIDATE_CHAIN_BOGUS);
+	CHECK_INT(vc.result.ede, VALIDATE_EDE_NSEC3_ITERATIONS);
+	CHECK_INT(vc.result.origin_kind, VALIDATE_ORIGIN_NONE);
+}
+
+/* A second try validates the new answer from scratch, within what the first one left
+ * of the budgets: retries do not multiply the fetches one client query may cause. */
+static void test_restart_goes_on_with_the_first_tries_budget(void)
+{
+	struct validate_chain_env env = env_of(batch);
+	struct t_answer bad, good;
+
+	world_reset();
+	answer_www(&bad, &w.www_a_badsig);
+	CHECK_CHAIN(run(&bad), VALIDATE_CHAIN_BOGUS);
+	CHECK_INT(vc.fetches, 5);
+	answer_www(&good, &w.www_a);
+	validate_chain_restart(&vc, &good.a, NOW);
+	CHECK_INT(vc.result.status, VALIDATE_CHAIN_INDETERMINATE);
+	CHECK_INT(vc.fetches, 5);
+	for (int i = 0; i < 128 && !advance(&vc, &env); i++)
+		;
+	CHECK_CHAIN(vc.result.status, VALIDATE_CHAIN_SECURE);
+	CHECK_INT(vc.result.origin_kind, VALIDATE_ORIGIN_NONE);
+	CHECK_INT(vc.fetches, 5); /* the keys were in the store */
+}
+
+/* ---- DS queries, islands of trust, the parent's proof of no DS ---------------------------- */
+
+/* "sec.test. DS" with anchors at the root and at sec.test.: the DS is the parent's
+ * data, judged with test.'s keys, not against the anchor at its owner. */
+static void test_ds_at_an_anchor_is_the_parents_data(void)
+{
+	static struct validate_chain_conf island;
+	struct t_answer t;
+
+	world_reset();
+	island = conf;
+	island.n_anchors = 2;
+	island.anchors[1] = (struct validate_anchor){ .owner_len = (uint8_t)z_sec.len,
+		.type = WIRE_TYPE_DNSKEY, .rdlen = (uint16_t)z_sec.key.rdlen,
+		.rdata = z_sec.key.rdata };
+	memcpy(island.anchors[1].owner, z_sec.name, z_sec.len);
+	answer_init(&t, "sec.test.", WIRE_TYPE_DS, WIRE_RCODE_NOERROR, "test.");
+	answer_add(&t, &w.ds_sec, WIRE_SECTION_ANSWER);
+	CHECK_CHAIN(run_with(&island, &t), VALIDATE_CHAIN_SECURE);
+}
+
+/* Only an island at sec.test.: test., above it, says a name under it does not exist.
+ * test. cannot be validated, so the answer is indeterminate (as Unbound has it),
+ * while data test. signs for names under the island stays bogus. */
+static void test_nxdomain_from_above_an_island_is_indeterminate(void)
+{
+	static struct validate_chain_conf island;
+	struct t_answer t;
+
+	world_reset();
+	validate_chain_conf_init(&island);
+	island.n_anchors = 1;
+	island.anchors[0] = (struct validate_anchor){ .owner_len = (uint8_t)z_sec.len,
+		.type = WIRE_TYPE_DNSKEY, .rdlen = (uint16_t)z_sec.key.rdlen,
+		.rdata = z_sec.key.rdata };
+	memcpy(island.anchors[0].owner, z_sec.name, z_sec.len);
+	answer_init(&t, "www.sec.test.", WIRE_TYPE_A, WIRE_RCODE_NXDOMAIN, "test.");
+	answer_add(&t, &w.soa_test, WIRE_SECTION_AUTHORITY);
+	answer_add(&t, &w.nsec_insec, WIRE_SECTION_AUTHORITY);
+	CHECK_CHAIN(run_with(&island, &t), VALIDATE_CHAIN_INDETERMINATE);
+	answer_www(&t, &w.www_a_by_parent);
+	CHECK_CHAIN(run_with(&island, &t), VALIDATE_CHAIN_BOGUS);
+}
+
+/* The referral to insec.test. brought test.'s signed NSEC at insec.test. into the
+ * store: it proves the delegation unsigned without asking for the DS (which nobody
+ * would answer here). */
+static void test_nsec_in_the_store_proves_no_ds_without_a_fetch(void)
+{
+	struct t_answer t;
+
+	world_reset();
+	negs_n = 0;
+	store.set[store.n++] = &w.nsec_insec;
+	answer_init(&t, "www.insec.test.", WIRE_TYPE_A, WIRE_RCODE_NOERROR, "insec.test.");
+	answer_add(&t, &w.insec_a, WIRE_SECTION_ANSWER);
+	CHECK_CHAIN(run(&t), VALIDATE_CHAIN_INSECURE);
+	CHECK_STR(net.log, "DNSKEY ., DS test., DNSKEY test.");
+	/* Unsigned, it proves nothing: the DS is asked for (and cannot be had). */
+	world_reset();
+	negs_n = 0;
+	store.set[store.n++] = &w.nsec_insec_unsigned;
+	CHECK_CHAIN(run(&t), VALIDATE_CHAIN_BOGUS);
+	CHECK_STR(net.log, "DNSKEY ., DS test., DNSKEY test., DS insec.test.");
+}
+
+/* A DS reply with a good proof and a stray record whose RRSIG does not verify: the
+ * proof stands on the records that verified. */
+static void test_ds_denial_stands_beside_a_stray_bad_record(void)
+{
+	const struct t_rrset *denial[] = { &w.soa_test, &w.nsec_stray_badsig, &w.nsec_insec };
+	const struct t_rrset *only_bad[] = { &w.soa_test, &w.nsec_stray_badsig };
+	struct t_answer t;
+
+	world_reset();
+	negs_n = 0;
+	neg_add("insec.test.", WIRE_TYPE_DS, denial, 3);
+	answer_init(&t, "www.insec.test.", WIRE_TYPE_A, WIRE_RCODE_NOERROR, "insec.test.");
+	answer_add(&t, &w.insec_a, WIRE_SECTION_ANSWER);
+	CHECK_CHAIN(run(&t), VALIDATE_CHAIN_INSECURE);
+	world_reset();
+	negs_n = 0;
+	neg_add("insec.test.", WIRE_TYPE_DS, only_bad, 2);
+	CHECK_CHAIN(run(&t), VALIDATE_CHAIN_BOGUS);
+	CHECK_INT(vc.result.ede, WIRE_EDE_DNSSEC_BOGUS);
+	CHECK_ORIGIN(VALIDATE_ORIGIN_FETCH, "insec.test.", true);
+}
+
+/* ". DS": the root has no parent, its own NSEC proves there is none. */
+static void test_root_ds_nodata_is_proven_by_the_roots_nsec(void)
+{
+	struct t_answer t;
+
+	world_reset();
+	answer_init(&t, ".", WIRE_TYPE_DS, WIRE_RCODE_NOERROR, ".");
+	answer_add(&t, &w.soa_root, WIRE_SECTION_AUTHORITY);
+	answer_add(&t, &w.nsec_root, WIRE_SECTION_AUTHORITY);
+	CHECK_CHAIN(run(&t), VALIDATE_CHAIN_SECURE);
+	CHECK_STR(net.log, "DNSKEY .");
+}
+
 /* ---- Several chains, one batch (the worker's protocol, validate_chain.h) ---------------------- */
 
 #define TOGETHER_MAX 4
@@ -1496,6 +1706,16 @@ int main(void)
 	RUN(test_nsec3_iterations_over_the_limits);
 	RUN(test_answer_with_too_many_records_is_refused);
 	RUN(test_no_anchor_is_indeterminate);
+	RUN(test_bogus_answer_names_its_own_zone_as_origin);
+	RUN(test_bogus_fetched_ds_or_dnskey_names_who_served_it);
+	RUN(test_bogus_ds_from_the_store_says_so);
+	RUN(test_failed_fetch_names_no_origin);
+	RUN(test_restart_goes_on_with_the_first_tries_budget);
+	RUN(test_ds_at_an_anchor_is_the_parents_data);
+	RUN(test_nxdomain_from_above_an_island_is_indeterminate);
+	RUN(test_nsec_in_the_store_proves_no_ds_without_a_fetch);
+	RUN(test_ds_denial_stands_beside_a_stray_bad_record);
+	RUN(test_root_ds_nodata_is_proven_by_the_roots_nsec);
 	RUN(test_chains_share_batch_runs_and_verify_each_signature_once);
 	RUN(test_full_batch_makes_a_chain_wait_not_fail);
 	RUN(test_answer_larger_than_an_empty_batch_is_bogus_not_stuck);
