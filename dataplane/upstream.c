@@ -422,9 +422,9 @@ static void client_answer_error(struct upstream *up, struct upstream_client *c, 
 					      room, ede, text, &up->w->qstats));
 }
 
-/* Serve-stale for one client, else SERVFAIL with the resolver's reason. */
-static void client_answer_failure(struct upstream *up, struct upstream_client *c,
-				  const struct cache_key *key, int ede, const char *text)
+/* Serve-stale for one client (RFC 8767): true when an expired entry answered it. */
+static bool client_answer_stale(struct upstream *up, struct upstream_client *c,
+				const struct cache_key *key)
 {
 	size_t room, len = 0;
 	uint8_t *out = client_payload(c, &room);
@@ -436,16 +436,22 @@ static void client_answer_failure(struct upstream *up, struct upstream_client *c
 	wire_put_u16(out + WIRE_HDR_LEN + c->qi.qname_len + 2, c->qi.qclass);
 	if (cache_lookup(up->sh->cache, up->w->lcore_id, &k, c->qi.id,
 			 cache_now(up->sh->cache), CACHE_LOOKUP_STALE_OK, up->image,
-			 sizeof(up->image), &len) == CACHE_HIT_STALE) {
-		up->stats.stale_answers++;
-		memcpy(out, up->image, len);
-		len = query_answer_image(up->w->env, &c->qi, out, len, room,
-					 WIRE_EDE_STALE_ANSWER, "serve-stale", &up->w->qstats);
-	} else {
-		len = query_answer_error(up->w->env, &c->qi, WIRE_RCODE_SERVFAIL, out, room,
-					 ede, text, &up->w->qstats);
-	}
+			 sizeof(up->image), &len) != CACHE_HIT_STALE)
+		return false;
+	up->stats.stale_answers++;
+	memcpy(out, up->image, len);
+	len = query_answer_image(up->w->env, &c->qi, out, len, room, WIRE_EDE_STALE_ANSWER,
+				 "serve-stale", &up->w->qstats);
 	client_send(up, c, len);
+	return true;
+}
+
+/* Serve-stale for one client, else SERVFAIL with the resolver's reason. */
+static void client_answer_failure(struct upstream *up, struct upstream_client *c,
+				  const struct cache_key *key, int ede, const char *text)
+{
+	if (!client_answer_stale(up, c, key))
+		client_answer_error(up, c, ede, text);
 }
 
 /* ---- the resolution pool ------------------------------------------------------------ */
@@ -643,12 +649,29 @@ static void finish_done(struct upstream *up, struct upstream_query *uq,
 		chain_resume(up, &chain[i], tsc);
 }
 
+/* SERVFAIL with the answer chain the resolution gathered before a loop or the CNAME
+ * limit stopped it (rq.chain_cut), as Knot Resolver and BIND answer: it shows where
+ * the chain went. Not validated (no AD), not cached. */
+static void client_answer_chain(struct upstream *up, struct upstream_query *uq,
+				struct upstream_client *c, int ede, const char *text)
+{
+	static const struct image_dnssec plain = { .secure = false, .ttl_cap = UINT32_MAX };
+	struct wire_builder b;
+	size_t len = build_image(up, uq, &b, &plain);
+
+	if (len == 0)
+		client_answer_error(up, c, ede, text);
+	else
+		client_answer_image(up, c, up->image, len, ede, text);
+}
+
 /* SERVFAIL with @ede to every client (serve-stale first unless @no_stale: a bogus
  * answer is not a reason to serve an old one). */
 static void finish_fail(struct upstream *up, struct upstream_query *uq, int ede,
 			const char *text, bool no_stale, uint64_t tsc)
 {
 	struct upstream_client chain[UPSTREAM_WAITERS];
+	bool with_chain = !no_stale && uq->rq.chain_cut && uq->rq.rr_count > 0;
 	unsigned int n_chain;
 
 	up->stats.failed++;
@@ -657,10 +680,12 @@ static void finish_fail(struct upstream *up, struct upstream_query *uq, int ede,
 
 		if (c->kind == CLIENT_CHAIN)
 			continue;
-		if (no_stale)
-			client_answer_error(up, c, ede, text);
+		if (!no_stale && client_answer_stale(up, c, &uq->key))
+			continue;
+		if (with_chain)
+			client_answer_chain(up, uq, c, ede, text);
 		else
-			client_answer_failure(up, c, &uq->key, ede, text);
+			client_answer_error(up, c, ede, text);
 	}
 	n_chain = chain_clients(up, uq, false, chain);
 	query_release(up, uq);

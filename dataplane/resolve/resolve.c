@@ -115,6 +115,7 @@ int resolve_start(struct resolve_query *rq, const uint8_t *qname, size_t qlen,
 	rq->rr_count = 0;
 	rq->data_used = 0;
 	rq->truncated = false;
+	rq->chain_cut = false;
 	frame_init(&rq->frame[0], RESOLVE_FRAME_CLIENT, qname, qlen, qtype, qclass);
 	return 0;
 }
@@ -204,6 +205,20 @@ void resolve_keep_rr(struct resolve_query *rq, uint8_t section, const uint8_t *o
 	r->type = type;
 	r->class = class;
 	r->ttl = ttl;
+}
+
+bool resolve_holds_rr(const struct resolve_query *rq, const uint8_t *owner, size_t olen,
+		      uint16_t type)
+{
+	if (rq->depth != 0)
+		return false;
+	for (uint16_t i = 0; i < rq->rr_count; i++) {
+		const struct resolve_rr *r = &rq->rr[i];
+		if (r->section == WIRE_SECTION_ANSWER && r->type == type &&
+		    wire_name_equal(resolve_rr_owner(rq, i), r->owner_len, owner, olen))
+			return true;
+	}
+	return false;
 }
 
 void resolve_keep_address(struct resolve_ctx *ctx, struct resolve_query *rq, uint16_t type,

@@ -18,7 +18,8 @@
  *           case RESOLVE_WAIT:  nothing to send; call again after a response or
  *                               once now >= act.deadline (then resolve_timeout first)
  *           case RESOLVE_DONE:  act.rcode; resolve_result_*() give the records
- *           case RESOLVE_FAIL:  SERVFAIL with act.ede / act.ede_text
+ *           case RESOLVE_FAIL:  SERVFAIL with act.ede / act.ede_text (rq->chain_cut:
+ *                               the answer chain so far is in the results too)
  *           }
  *   }
  *   on a datagram from upstream: resolve_response(ctx, rq, msg, len, &from, now)
@@ -266,6 +267,9 @@ struct resolve_query {
 	uint16_t rr_count;
 	uint16_t data_used;
 	bool truncated;                /* records did not fit; result is partial */
+	bool chain_cut;                /* RESOLVE_FAIL: the client's answer chain met a
+	                                * loop or the CNAME limit; rr[] holds it as far
+	                                * as it went (each record once) */
 	struct resolve_rr rr[RESOLVE_RR_MAX];
 	uint8_t data[RESOLVE_DATA_MAX];
 	struct resolve_frame frame[RESOLVE_FRAMES_MAX];
@@ -403,11 +407,11 @@ void resolve_timeout(struct resolve_ctx *ctx, struct resolve_query *rq, uint64_t
 /* The active frame's state (what the query waits for). */
 enum resolve_state resolve_query_state(const struct resolve_query *rq);
 
-/* ---- Results (after RESOLVE_DONE) -------------------------------------------------------
+/* ---- Results (after RESOLVE_DONE, or RESOLVE_FAIL with rq->chain_cut) ------------------
  * rq->rr[0..rr_count) in order: the answer chain (CNAMEs/DNAMEs and the final RRset,
- * RRSIGs included as received, a synthesised CNAME after each DNAME), then for a
- * negative answer the authority records (SOA, NSEC/NSEC3, RRSIGs). Owners and RDATA
- * are uncompressed in rq->data. */
+ * RRSIGs included as received, a synthesised CNAME after each DNAME; a DNAME met
+ * again is not kept twice), then for a negative answer the authority records (SOA,
+ * NSEC/NSEC3, RRSIGs). Owners and RDATA are uncompressed in rq->data. */
 
 static inline const uint8_t *resolve_rr_owner(const struct resolve_query *rq, uint16_t i)
 {

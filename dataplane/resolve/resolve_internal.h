@@ -109,6 +109,11 @@ void resolve_keep_rr(struct resolve_query *rq, uint8_t section, const uint8_t *o
 		     size_t olen, uint16_t type, uint16_t class, uint32_t ttl,
 		     const uint8_t *rdata, size_t rdlen);
 
+/* The client's result already holds a record of @type owned by @owner in the answer
+ * section (false in frames above 0, which keep no records). */
+bool resolve_holds_rr(const struct resolve_query *rq, const uint8_t *owner, size_t olen,
+		      uint16_t type);
+
 /* An A/AAAA record of the name an NS_ADDR frame looks for: an address for the parent. */
 void resolve_keep_address(struct resolve_ctx *ctx, struct resolve_query *rq, uint16_t type,
 			  const uint8_t *rdata, size_t rdlen, uint64_t now);

@@ -6,10 +6,11 @@
  *   1. FORMERR/NOTIMP without OPT to a query with EDNS: the server does not speak
  *      EDNS; ask it again without (remembered per server).
  *   2. TC=1 over UDP: ask the same server over TCP.
- *   3. A minimised query (RFC 9156) that met NXDOMAIN, FORMERR, NOTIMP or SERVFAIL:
- *      relaxed mode, ask the full name instead (RFC 8020 says NXDOMAIN would end
- *      the matter, but servers exist that get empty non-terminals wrong).
- *   4. Any rcode but NOERROR/NXDOMAIN: the server is lame for the zone.
+ *   3. A minimised query (RFC 9156) that met NXDOMAIN, FORMERR, NOTIMP, SERVFAIL or
+ *      YXDOMAIN: relaxed mode, ask the full name instead (RFC 8020 says NXDOMAIN
+ *      would end the matter, but servers exist that get empty non-terminals wrong).
+ *   4. Any rcode but NOERROR/NXDOMAIN: the server is lame for the zone; but YXDOMAIN
+ *      with a DNAME that makes the name asked too long is an answer (RFC 6672 §2.2).
  *   5. Not authoritative (AA=0, not a forwarder): a referral to a zone below the one
  *      asked is followed; an answer carrying the data (records of the name asked, or
  *      a negative answer with the zone's SOA) goes on as in 6; an upward referral or
@@ -20,7 +21,9 @@
  *   7. Authoritative: the answer chain (the name, CNAMEs, DNAMEs) is taken only as
  *      far as its owners lie inside the zone the server was asked as (RFC 2181
  *      §5.4.1 trust ranking: answer data only from the zone authoritative for it);
- *      a CNAME leaving the zone is followed with a new lookup.
+ *      a CNAME leaving the zone is followed with a new lookup. A CNAME under a DNAME
+ *      must be the one the DNAME synthesises, else the response contradicts itself
+ *      and the server is lame (malformed); a name met twice is a loop (SERVFAIL).
  * Glue is taken only for NS names of the referral and only when its owner lies
  * inside the zone of the server that sent it (out-of-bailiwick glue is ignored).
  */
@@ -173,22 +176,80 @@ static int find_rr(const uint8_t *pkt, size_t len, const struct wire_msg *m,
 	return -1;
 }
 
-/* A DNAME in the answer whose owner is a proper ancestor of @name and lies in
- * @zone; its owner goes to @owner. Returns its index or -1. */
+/* The deepest DNAME in the answer whose owner is a proper ancestor of @name and
+ * lies in @zone; its owner goes to @owner. Returns its index or -1. */
 static int find_dname(const uint8_t *pkt, size_t len, const struct wire_msg *m,
 		      const uint8_t *name, size_t nlen, const uint8_t *zone, size_t zlen,
 		      uint8_t *owner, size_t *olen)
 {
+	int from, to, best = -1;
+	section_range(m, WIRE_SECTION_ANSWER, &from, &to);
+	for (int i = from; i < to; i++) {
+		uint8_t o[WIRE_NAME_MAX];
+		size_t ol;
+		if (m->rr[i].type != WIRE_TYPE_DNAME || !rr_owner(pkt, len, &m->rr[i], o, &ol))
+			continue;
+		if (ol < nlen && wire_name_is_subdomain(name, nlen, o, ol) &&
+		    wire_name_is_subdomain(o, ol, zone, zlen) && (best < 0 || ol > *olen)) {
+			memcpy(owner, o, ol);
+			*olen = ol;
+			best = i;
+		}
+	}
+	return best;
+}
+
+enum synthesis {
+	SYNTH_OK,
+	SYNTH_TOO_LONG,  /* the new name would exceed 255 bytes: YXDOMAIN */
+	SYNTH_BAD,       /* the DNAME's RDATA is no name */
+};
+
+/* The CNAME target the DNAME @d (owner @olen bytes long) makes of @name (RFC 6672
+ * §2.2): @name with the owner replaced by the DNAME's target, into @out. */
+static enum synthesis dname_synthesise(const uint8_t *pkt, size_t len,
+				       const struct wire_rr_ref *d, const uint8_t *name,
+				       size_t nlen, size_t olen, uint8_t *out, size_t *outlen)
+{
+	uint8_t target[WIRE_NAME_MAX];
+	size_t tlen, prefix = nlen - olen;
+	if (!rdata_name(pkt, len, d, target, &tlen))
+		return SYNTH_BAD;
+	if (prefix + tlen > WIRE_NAME_MAX)
+		return SYNTH_TOO_LONG;
+	memcpy(out, name, prefix);
+	memcpy(out + prefix, target, tlen);
+	*outlen = prefix + tlen;
+	return SYNTH_OK;
+}
+
+/*
+ * A CNAME of the answer section under a DNAME of the zone that is not the one the
+ * DNAME synthesises. The resolver follows its own synthesis and drops the server's
+ * copy, so without this check a forged or broken CNAME would pass unseen; a response
+ * that contradicts its own DNAME is not taken at all (Deckard val_dname_bogus; RFC
+ * 6672 §5.3.1: only a CNAME that matches its signed DNAME stands on its signature).
+ */
+static bool dname_contradicted(const uint8_t *pkt, size_t len, const struct wire_msg *m,
+			       const struct resolve_dp *dp)
+{
 	int from, to;
 	section_range(m, WIRE_SECTION_ANSWER, &from, &to);
 	for (int i = from; i < to; i++) {
-		if (m->rr[i].type != WIRE_TYPE_DNAME || !rr_owner(pkt, len, &m->rr[i], owner, olen))
+		uint8_t owner[WIRE_NAME_MAX], downer[WIRE_NAME_MAX], target[WIRE_NAME_MAX];
+		uint8_t want[WIRE_NAME_MAX];
+		size_t olen, dolen, tlen, wlen;
+		if (m->rr[i].type != WIRE_TYPE_CNAME || !rr_owner(pkt, len, &m->rr[i], owner, &olen))
 			continue;
-		if (*olen < nlen && wire_name_is_subdomain(name, nlen, owner, *olen) &&
-		    wire_name_is_subdomain(owner, *olen, zone, zlen))
-			return i;
+		int d = find_dname(pkt, len, m, owner, olen, dp->zone, dp->zone_len, downer, &dolen);
+		if (d < 0)
+			continue;
+		if (!rdata_name(pkt, len, &m->rr[i], target, &tlen) ||
+		    dname_synthesise(pkt, len, &m->rr[d], owner, olen, dolen, want, &wlen) != SYNTH_OK ||
+		    !wire_name_equal(want, wlen, target, tlen))
+			return true;
 	}
-	return -1;
+	return false;
 }
 
 /* An SOA of the zone (or below it) in the authority section: a negative answer. */
@@ -228,14 +289,34 @@ static void keep_negative(struct resolve_ctx *ctx, struct resolve_query *rq, con
 	}
 }
 
+/* An RRSIG in the answer section whose labels field is below its owner's label
+ * count: the RRset it covers was expanded from a wildcard (RFC 4035 §5.3.1). */
+static bool answer_from_wildcard(const uint8_t *pkt, size_t len, const struct wire_msg *m)
+{
+	int from, to;
+	section_range(m, WIRE_SECTION_ANSWER, &from, &to);
+	for (int i = from; i < to; i++) {
+		const struct wire_rr_ref *r = &m->rr[i];
+		uint8_t o[WIRE_NAME_MAX];
+		size_t olen;
+		if (r->type == WIRE_TYPE_RRSIG && r->rdlen >= 4 && rr_owner(pkt, len, r, o, &olen) &&
+		    pkt[r->rdata_off + 3] < resolve_name_labels(o, olen))
+			return true;
+	}
+	return false;
+}
+
 /* Keep the NSEC/NSEC3 records of a positive answer's authority section and their
- * RRSIGs, from the zone only: a wildcard expansion is proven by them (RFC 4035
- * §5.3.4), and the validator needs them with the answer. */
+ * RRSIGs, from the zone only, when the answer is a wildcard expansion: they prove it
+ * (RFC 4035 §5.3.4), and the validator needs them with the answer. Other answers go
+ * without them (a server may add its NSEC records to any answer). */
 static void keep_proofs(struct resolve_ctx *ctx, struct resolve_query *rq, const uint8_t *pkt,
 			size_t len, const struct wire_msg *m, const struct resolve_dp *dp,
 			uint64_t now)
 {
 	int from, to;
+	if (!answer_from_wildcard(pkt, len, m))
+		return;
 	section_range(m, WIRE_SECTION_AUTHORITY, &from, &to);
 	for (int i = from; i < to; i++) {
 		const struct wire_rr_ref *r = &m->rr[i];
@@ -336,47 +417,67 @@ static void follow_referral(struct resolve_ctx *ctx, struct resolve_query *rq, c
 
 /* ---- the answer chain ------------------------------------------------------------------------ */
 
-static bool chain_step(struct resolve_ctx *ctx, struct resolve_query *rq)
+/* The chain ends here: SERVFAIL, and for the client's question the chain gathered so
+ * far goes with it (rq->chain_cut; as Knot Resolver and BIND answer). */
+static void chain_fail(struct resolve_query *rq, const char *why)
 {
+	rq->chain_cut = rq->depth == 0;
+	resolve_frame_fail(rq, WIRE_EDE_OTHER, why);
+}
+
+/* One more alias, at @cur: false (the frame failed) when @cur has its CNAME in the
+ * result already (a loop, RFC 1034 §3.6.2: signalled as an error) or the chain is
+ * too long. Checked before the alias is kept, so the result holds each link once. */
+static bool chain_step(struct resolve_ctx *ctx, struct resolve_query *rq, const uint8_t *cur,
+		       size_t curlen)
+{
+	if (resolve_holds_rr(rq, cur, curlen, WIRE_TYPE_CNAME)) {
+		chain_fail(rq, "CNAME loop");
+		return false;
+	}
 	if (++rq->cname_count > ctx->cfg.max_cname) {
 		ctx->stats.limit_hits++;
-		resolve_frame_fail(rq, WIRE_EDE_OTHER, "CNAME chain too long");
+		chain_fail(rq, "CNAME chain too long");
 		return false;
 	}
 	return true;
 }
 
-/* Follow the DNAME at answer record @d: keep it and a CNAME synthesised from it
- * (RFC 6672 §2.2), and move @cur to the new name. */
+/* Follow the DNAME at answer record @d: keep it (once per result) and a CNAME
+ * synthesised from it (RFC 6672 §2.2), and move @cur to the new name. */
 static bool chain_dname(struct resolve_ctx *ctx, struct resolve_query *rq, const uint8_t *pkt,
 			size_t len, const struct wire_msg *m, int d, const uint8_t *owner,
 			size_t olen, uint8_t *cur, size_t *curlen, uint64_t now)
 {
 	struct resolve_frame *f = top_frame(rq);
-	uint8_t target[WIRE_NAME_MAX], next[WIRE_NAME_MAX];
-	size_t tlen;
-	const struct wire_rr_ref *r = &m->rr[d];
-	if (!rdata_name(pkt, len, r, target, &tlen))
+	uint8_t next[WIRE_NAME_MAX];
+	size_t nlen;
+	enum synthesis syn = dname_synthesise(pkt, len, &m->rr[d], cur, *curlen, olen, next, &nlen);
+	if (syn == SYNTH_BAD)
 		return false;
-	keep_rrset(ctx, rq, pkt, len, m, owner, olen, WIRE_TYPE_DNAME, now);
-	size_t prefix = *curlen - olen;
-	if (prefix + tlen > WIRE_NAME_MAX) {
+	if (!resolve_holds_rr(rq, owner, olen, WIRE_TYPE_DNAME))
+		keep_rrset(ctx, rq, pkt, len, m, owner, olen, WIRE_TYPE_DNAME, now);
+	if (syn == SYNTH_TOO_LONG) {
 		resolve_frame_done(ctx, rq, WIRE_RCODE_YXDOMAIN, now);
 		return false;
 	}
-	if (!chain_step(ctx, rq))
+	if (!chain_step(ctx, rq, cur, *curlen))
 		return false;
-	memcpy(next, cur, prefix);
-	memcpy(next + prefix, target, tlen);
 	resolve_keep_rr(rq, WIRE_SECTION_ANSWER, cur, *curlen, WIRE_TYPE_CNAME, f->qclass,
-			r->ttl, next, prefix + tlen);
+			m->rr[d].ttl, next, nlen);
 	memcpy(f->last_cname, cur, *curlen);
 	f->last_cname_len = (uint8_t)*curlen;
-	*curlen = prefix + tlen;
-	memcpy(cur, next, *curlen);
+	*curlen = nlen;
+	memcpy(cur, next, nlen);
 	return true;
 }
 
+/*
+ * The name, its aliases and the RRset asked for, as far as they lie in the zone. A
+ * DNAME above the name comes first (RFC 6672 §2.4: nothing below a DNAME but what it
+ * synthesises; the server's CNAME for the name is that synthesis): for a question of
+ * type CNAME (or ANY) the synthesised CNAME is the answer, else it is followed.
+ */
 static enum chain_result answer_chain(struct resolve_ctx *ctx, struct resolve_query *rq,
 				      const uint8_t *pkt, size_t len, const struct wire_msg *m,
 				      uint64_t now)
@@ -388,27 +489,29 @@ static enum chain_result answer_chain(struct resolve_ctx *ctx, struct resolve_qu
 	enum chain_result res = CHAIN_NONE;
 	memcpy(cur, f->name, curlen);
 	while (wire_name_is_subdomain(cur, curlen, f->dp.zone, f->dp.zone_len)) {
-		if (has_rrset(pkt, len, m, cur, curlen, f->qtype)) {
-			keep_rrset(ctx, rq, pkt, len, m, cur, curlen, f->qtype, now);
-			res = CHAIN_ANSWERED;
-			break;
-		}
 		int d = find_dname(pkt, len, m, cur, curlen, f->dp.zone, f->dp.zone_len, owner,
 				   &olen);
 		if (d >= 0) {
 			if (!chain_dname(ctx, rq, pkt, len, m, d, owner, olen, cur, &curlen, now))
 				return CHAIN_FINISHED;
+			if (f->qtype == WIRE_TYPE_CNAME || f->qtype == WIRE_TYPE_ANY)
+				return CHAIN_ANSWERED; /* not restarted (RFC 1034 §3.6.2) */
 			moved = true;
 			continue;
+		}
+		if (has_rrset(pkt, len, m, cur, curlen, f->qtype)) {
+			keep_rrset(ctx, rq, pkt, len, m, cur, curlen, f->qtype, now);
+			res = CHAIN_ANSWERED;
+			break;
 		}
 		int c = find_rr(pkt, len, m, cur, curlen, WIRE_TYPE_CNAME);
 		uint8_t target[WIRE_NAME_MAX];
 		size_t tlen;
 		if (c < 0 || !rdata_name(pkt, len, &m->rr[c], target, &tlen))
 			break;
-		keep_rrset(ctx, rq, pkt, len, m, cur, curlen, WIRE_TYPE_CNAME, now);
-		if (!chain_step(ctx, rq))
+		if (!chain_step(ctx, rq, cur, curlen))
 			return CHAIN_FINISHED;
+		keep_rrset(ctx, rq, pkt, len, m, cur, curlen, WIRE_TYPE_CNAME, now);
 		memcpy(f->last_cname, cur, curlen);
 		f->last_cname_len = (uint8_t)curlen;
 		memcpy(cur, target, tlen);
@@ -422,6 +525,19 @@ static enum chain_result answer_chain(struct resolve_ctx *ctx, struct resolve_qu
 			res = CHAIN_MOVED;
 	}
 	return res;
+}
+
+/* YXDOMAIN from a server whose DNAME (in the answer, inside the zone) makes the name
+ * asked too long (RFC 6672 §2.2): an answer, when our own synthesis says so too. */
+static bool yxdomain_confirmed(const uint8_t *pkt, size_t len, const struct wire_msg *m,
+			       const struct resolve_frame *f)
+{
+	uint8_t owner[WIRE_NAME_MAX], out[WIRE_NAME_MAX];
+	size_t olen, outlen;
+	int d = find_dname(pkt, len, m, f->sent_name, f->sent_len, f->dp.zone, f->dp.zone_len,
+			   owner, &olen);
+	return d >= 0 && dname_synthesise(pkt, len, &m->rr[d], f->sent_name, f->sent_len, olen,
+					  out, &outlen) == SYNTH_TOO_LONG;
 }
 
 /* ---- the cases ---------------------------------------------------------------------------------- */
@@ -621,6 +737,11 @@ static void answer_reply(struct resolve_ctx *ctx, struct resolve_query *rq, cons
 			 size_t len, const struct wire_msg *m, unsigned rcode, uint64_t now)
 {
 	struct resolve_frame *f = top_frame(rq);
+	if (dname_contradicted(pkt, len, m, &f->dp)) {
+		ctx->stats.malformed++;
+		resolve_server_lame(ctx, rq, RESOLVE_LAME_MALFORMED, now);
+		return;
+	}
 	switch (answer_chain(ctx, rq, pkt, len, m, now)) {
 	case CHAIN_FINISHED:
 		return;
@@ -630,17 +751,16 @@ static void answer_reply(struct resolve_ctx *ctx, struct resolve_query *rq, cons
 		resolve_frame_done(ctx, rq, WIRE_RCODE_NOERROR, now);
 		return;
 	case CHAIN_MOVED:
-		/* the rcode and SOA speak for the end of the chain, and this server may
-		 * say something about it only when it lies inside its zone */
-		if (!wire_name_is_subdomain(f->name, f->name_len, f->dp.zone, f->dp.zone_len)) {
-			f->state = RESOLVE_ST_FOLLOW_CNAME;
-		} else if (rcode == WIRE_RCODE_NXDOMAIN) {
+		/* NXDOMAIN speaks for the end of the chain, and this server may say it
+		 * only when the end lies inside its zone. A NODATA is not taken from an
+		 * alias's response (as Unbound does not): its SOA and NSEC records may be
+		 * about the name asked rather than the end (Deckard val_dname), so the
+		 * end is asked on its own and its proof comes with its own answer. */
+		if (rcode == WIRE_RCODE_NXDOMAIN &&
+		    wire_name_is_subdomain(f->name, f->name_len, f->dp.zone, f->dp.zone_len)) {
 			record_dangling(ctx, f, now);
 			keep_negative(ctx, rq, pkt, len, m, &f->dp, now);
 			resolve_frame_done(ctx, rq, WIRE_RCODE_NXDOMAIN, now);
-		} else if (has_soa(pkt, len, m, &f->dp)) {
-			keep_negative(ctx, rq, pkt, len, m, &f->dp, now);
-			resolve_frame_done(ctx, rq, WIRE_RCODE_NOERROR, now);
 		} else {
 			f->state = RESOLVE_ST_FOLLOW_CNAME;
 		}
@@ -678,13 +798,15 @@ void resolve_reply(struct resolve_ctx *ctx, struct resolve_query *rq, const uint
 		return;
 	}
 	if (minimised && (rcode == WIRE_RCODE_NXDOMAIN || rcode == WIRE_RCODE_FORMERR ||
-			  rcode == WIRE_RCODE_NOTIMP || rcode == WIRE_RCODE_SERVFAIL)) {
+			  rcode == WIRE_RCODE_NOTIMP || rcode == WIRE_RCODE_SERVFAIL ||
+			  rcode == WIRE_RCODE_YXDOMAIN)) {
 		ctx->stats.qmin_fallbacks++;
 		f->qmin_off = true;
 		resolve_resend(rq, false);
 		return;
 	}
-	if (rcode != WIRE_RCODE_NOERROR && rcode != WIRE_RCODE_NXDOMAIN) {
+	if (rcode != WIRE_RCODE_NOERROR && rcode != WIRE_RCODE_NXDOMAIN &&
+	    !(rcode == WIRE_RCODE_YXDOMAIN && yxdomain_confirmed(pkt, len, m, f))) {
 		resolve_server_lame(ctx, rq, rcode_lame_reason(rcode), now);
 		return;
 	}

@@ -3,7 +3,8 @@
  * lcore. Worker A starts a resolution (a forward zone: one upstream query); the
  * server's answer is fed to worker B, as RSS may do; B finds A in the shared port table
  * and hands the mbuf over; A answers its client and caches the answer; a second query
- * is a cache hit that sends nothing upstream; a forged answer (wrong ID) is ignored.
+ * is a cache hit that sends nothing upstream; a forged answer (wrong ID) is ignored;
+ * a CNAME loop gets SERVFAIL with the chain so far.
  * Last, with validation on: a server of a stub zone that sends a bogus DNSKEY RRset is
  * marked, and the question goes to the zone's other server before the client gets
  * SERVFAIL (the tries are bounded).
@@ -246,6 +247,47 @@ static void test_same_miss_on_another_worker_joins_the_running_resolution(void)
 	CHECK(answered == 2);
 }
 
+/* A CNAME loop: the client gets SERVFAIL with the chain as far as it went (the
+ * forwarder's CNAME, once), and nothing is cached. */
+static void test_cname_loop_fails_with_the_chain_so_far(void)
+{
+	uint8_t q[300], r[300];
+	size_t ql = frame_query(q, 0x4545, WIRE_FLAG_RD, "loop.fwd.test."), rl;
+	uint64_t resolved = a.w->up->stats.resolved;
+	struct rte_mbuf *up, *ans;
+	const uint8_t *f, *d;
+	uint16_t sport, flags;
+
+	feed(&a, udp_frame(cli_ip, 41500, our_ip, 53, q, ql));
+	up = take(a.out);
+	CHECK(up != NULL);
+	if (up == NULL)
+		return;
+	f = rte_pktmbuf_mtod(up, const uint8_t *);
+	sport = wire_get_u16(f + 34);
+	d = dns_of(up);
+	rl = frame_query(r, wire_get_u16(d), WIRE_FLAG_QR | WIRE_FLAG_RD | WIRE_FLAG_RA,
+			 "loop.fwd.test.");
+	memcpy(r + 12, d + 12, rl - 12);
+	wire_put_u16(r + 6, 1);
+	/* loop.fwd.test. 300 CNAME loop.fwd.test. */
+	memcpy(r + rl, "\xc0\x0c\x00\x05\x00\x01\x00\x00\x01\x2c\x00\x02\xc0\x0c", 14);
+	rl += 14;
+	rte_pktmbuf_free(up);
+	feed(&a, udp_frame(fwd_ip, 53, our_ip, sport, r, rl));
+	ans = take(a.out);
+	CHECK(ans != NULL && take(a.out) == NULL);
+	if (ans == NULL)
+		return;
+	d = dns_of(ans);
+	flags = wire_get_u16(d + 2);
+	CHECK(wire_get_u16(d) == 0x4545);
+	CHECK(WIRE_RCODE(flags) == WIRE_RCODE_SERVFAIL && !(flags & WIRE_FLAG_AD));
+	CHECK(wire_get_u16(d + 6) == 1);
+	CHECK(a.w->up->stats.resolved == resolved);
+	rte_pktmbuf_free(ans);
+}
+
 /* ---- Bogus data from one server: the zone's other server is asked ---------------- */
 
 static const uint8_t stub_ip[2][4] = { { 198, 51, 100, 8 }, { 198, 51, 100, 9 } };
@@ -456,6 +498,7 @@ int main(void)
 	test_second_query_is_a_cache_hit_with_nothing_upstream();
 	test_hit_close_to_expiry_starts_a_prefetch();
 	test_same_miss_on_another_worker_joins_the_running_resolution();
+	test_cname_loop_fails_with_the_chain_so_far();
 	if (enable_validation() != 0) {
 		fprintf(stderr, "validation set-up failed\n");
 		return 1;

@@ -451,7 +451,19 @@ static void test_dname_synthesises_a_cname_and_follows_it(void)
 	CHECK_EQ(rq.rr[2].type, WIRE_TYPE_A);
 }
 
-static void test_cname_loop_hits_the_chain_limit(void)
+/* The owner of result record @i is @name. */
+static bool rr_owner_is(uint16_t i, const char *name)
+{
+	uint8_t n[WIRE_NAME_MAX];
+	size_t len;
+	name_from(name, n, &len);
+	return i < rq.rr_count && rq.rr[i].owner_len == len &&
+	       wire_name_equal(resolve_rr_owner(&rq, i), len, n, len);
+}
+
+/* A loop ends the chain when it comes back to a name (not at the CNAME limit): SERVFAIL,
+ * and the result holds each link once, for the client's SERVFAIL. */
+static void test_cname_loop_fails_with_each_link_once(void)
 {
 	setup(false);
 	CHECK_EQ(start("x.rsa.test.", WIRE_TYPE_A), 0);
@@ -465,8 +477,232 @@ static void test_cname_loop_hits_the_chain_limit(void)
 		       "AN y.rsa.test. 300 CNAME x.rsa.test.\n");
 	CHECK_EQ(step(), RESOLVE_FAIL);
 	CHECK_EQ(act.rcode, WIRE_RCODE_SERVFAIL);
-	CHECK(act.ede_text != NULL);
+	CHECK(act.ede_text != NULL && strcmp(act.ede_text, "CNAME loop") == 0);
+	CHECK(rq.chain_cut);
+	CHECK_EQ(rq.rr_count, 2);
+	CHECK(rr_owner_is(0, "x.rsa.test.") && rr_owner_is(1, "y.rsa.test."));
+	CHECK_EQ(ctx->stats.limit_hits, 0);
+}
+
+static void test_long_cname_chain_hits_the_limit(void)
+{
+	struct resolve_config cfg;
+	resolve_config_default(&cfg);
+	cfg.qname_minimisation = false;
+	cfg.explore_percent = 0;
+	cfg.ip6 = false;
+	cfg.max_cname = 2;
+	setup_cfg(&cfg);
+	CHECK_EQ(start("a.rsa.test.", WIRE_TYPE_A), 0);
+	CHECK(prime());
+	step();
+	respond(0, 0, REF_TEST);
+	step();
+	respond(0, 0, REF_RSA);
+	step();
+	respond(AA, 0, "AN a.rsa.test. 300 CNAME b.rsa.test.\n"
+		       "AN b.rsa.test. 300 CNAME c.rsa.test.\n"
+		       "AN c.rsa.test. 300 CNAME d.rsa.test.\n"
+		       "AN d.rsa.test. 300 A 192.0.2.4\n");
+	CHECK_EQ(step(), RESOLVE_FAIL);
+	CHECK(act.ede_text != NULL && strcmp(act.ede_text, "CNAME chain too long") == 0);
+	CHECK(rq.chain_cut);
+	CHECK_EQ(rq.rr_count, 2);
 	CHECK(rq.cname_count > ctx->cfg.max_cname);
+	CHECK_EQ(ctx->stats.limit_hits, 1);
+}
+
+/* The delegation of ed.test. (@two: with a second server, AUTH1). */
+static void refer_to_ed(bool two)
+{
+	step();
+	respond(0, 0, REF_TEST);
+	step();
+	respond(0, 0, two ? "NS ed.test. 3600 NS ns1.ed.test.\n"
+			    "NS ed.test. 3600 NS ns2.ed.test.\n"
+			    "AR ns1.ed.test. 3600 A " AUTH2 "\n"
+			    "AR ns2.ed.test. 3600 A " AUTH1 "\n"
+			  : "NS ed.test. 3600 NS ns1.ed.test.\nAR ns1.ed.test. 3600 A " AUTH2 "\n");
+}
+
+/* Deckard iter_dname_insec: "ed.test. DNAME ed.test." maps cyc.ed.test. onto itself. */
+static void test_dname_loop_fails_with_the_dname_and_its_cname_once(void)
+{
+	setup(false);
+	CHECK_EQ(start("cyc.ed.test.", WIRE_TYPE_A), 0);
+	CHECK(prime());
+	refer_to_ed(false);
+	CHECK_EQ(step(), RESOLVE_SEND);
+	respond(AA, 0, "AN ed.test. 300 DNAME ed.test.\n"
+		       "AN cyc.ed.test. 300 CNAME cyc.ed.test.\n");
+	CHECK_EQ(step(), RESOLVE_FAIL);
+	CHECK(rq.chain_cut);
+	CHECK_EQ(rq.rr_count, 2);
+	CHECK_EQ(rq.rr[0].type, WIRE_TYPE_DNAME);
+	CHECK_EQ(rq.rr[1].type, WIRE_TYPE_CNAME);
+	CHECK(rr_owner_is(1, "cyc.ed.test."));
+}
+
+/* Deckard val_dname: a CNAME question under a DNAME is answered by the DNAME and the
+ * CNAME synthesised from it (the validator judges that CNAME by the DNAME's RRSIG). */
+static void test_dname_answers_a_cname_question_with_its_synthesis(void)
+{
+	setup(false);
+	CHECK_EQ(start("www.alias.ed.test.", WIRE_TYPE_CNAME), 0);
+	CHECK(prime());
+	refer_to_ed(false);
+	CHECK_EQ(step(), RESOLVE_SEND);
+	respond(AA, 0, "AN alias.ed.test. 300 DNAME rsa.test.\n"
+		       "AN www.alias.ed.test. 300 CNAME www.rsa.test.\n");
+	CHECK_EQ(step(), RESOLVE_DONE);
+	CHECK_EQ(act.rcode, WIRE_RCODE_NOERROR);
+	CHECK_EQ(rq.rr_count, 2);
+	CHECK_EQ(rq.rr[0].type, WIRE_TYPE_DNAME);
+	CHECK_EQ(rq.rr[1].type, WIRE_TYPE_CNAME);
+	CHECK(rr_owner_is(1, "www.alias.ed.test."));
+}
+
+/* A chain that passes the same DNAME twice (x.ed.test. DNAME ed.test.: s.x.x.ed.test. ->
+ * s.x.ed.test. -> s.ed.test.) holds it once, with both synthesised CNAMEs. */
+static void test_dname_met_twice_is_kept_once(void)
+{
+	setup(false);
+	CHECK_EQ(start("s.x.x.ed.test.", WIRE_TYPE_A), 0);
+	CHECK(prime());
+	refer_to_ed(false);
+	CHECK_EQ(step(), RESOLVE_SEND);
+	respond(AA, 0, "AN x.ed.test. 300 DNAME ed.test.\n"
+		       "AN s.x.x.ed.test. 300 CNAME s.x.ed.test.\n"
+		       "AN s.x.ed.test. 300 CNAME s.ed.test.\n"
+		       "AN s.ed.test. 300 A 192.0.2.5\n");
+	CHECK_EQ(step(), RESOLVE_DONE);
+	CHECK_EQ(rq.rr_count, 4);
+	CHECK_EQ(rq.rr[0].type, WIRE_TYPE_DNAME);
+	CHECK(rr_owner_is(1, "s.x.x.ed.test.") && rr_owner_is(2, "s.x.ed.test."));
+	CHECK_EQ(rq.rr[3].type, WIRE_TYPE_A);
+}
+
+/* A server's YXDOMAIN (its DNAME makes the name too long, RFC 6672 §2.2) is the
+ * answer, with the DNAME, once our own synthesis agrees. */
+static void test_yxdomain_from_a_dname_is_an_answer(void)
+{
+	setup(false);
+	CHECK_EQ(start("a23456789012345678901234567890.ed.test.", WIRE_TYPE_A), 0);
+	CHECK(prime());
+	refer_to_ed(false);
+	CHECK_EQ(step(), RESOLVE_SEND);
+	respond(AA, WIRE_RCODE_YXDOMAIN,
+		"AN ed.test. 300 DNAME "
+		"b23456789012345678901234567890123456789012345678901234567890123."
+		"c23456789012345678901234567890123456789012345678901234567890123."
+		"d23456789012345678901234567890123456789012345678901234567890123."
+		"e234567890123456789012345678901234567890123456.\n");
+	CHECK_EQ(step(), RESOLVE_DONE);
+	CHECK_EQ(act.rcode, WIRE_RCODE_YXDOMAIN);
+	CHECK_EQ(rq.rr_count, 1);
+	CHECK_EQ(rq.rr[0].type, WIRE_TYPE_DNAME);
+	/* a YXDOMAIN our synthesis does not confirm is a lame server's */
+	CHECK_EQ(start("short.ed.test.", WIRE_TYPE_A), 0);
+	CHECK_EQ(step(), RESOLVE_SEND);
+	respond(AA, WIRE_RCODE_YXDOMAIN, "AN ed.test. 300 DNAME rsa.test.\n");
+	CHECK_EQ(step(), RESOLVE_FAIL);
+	CHECK_EQ(act.ede, WIRE_EDE_NO_REACHABLE_AUTHORITY);
+}
+
+/* The NSEC records a server adds to a positive answer are kept only for a wildcard
+ * expansion (RRSIG labels below the owner's), which they prove. */
+static void test_answer_proofs_kept_only_for_a_wildcard_expansion(void)
+{
+	static const char NSEC[] =
+		"NS rsa.test. 300 NSEC \\# 15 017a03727361047465737400000140\n"
+		"NS rsa.test. 300 RRSIG \\# 29 002f08020000012c000000000000000000010372736104746573740000\n";
+	char recs[512];
+	setup(false);
+	CHECK_EQ(start("www.rsa.test.", WIRE_TYPE_A), 0);
+	CHECK(prime());
+	step();
+	respond(0, 0, REF_TEST);
+	step();
+	respond(0, 0, REF_RSA);
+	CHECK_EQ(step(), RESOLVE_SEND);
+	snprintf(recs, sizeof(recs), "%s%s",
+		 "AN www.rsa.test. 300 A 192.0.2.1\n"
+		 "AN www.rsa.test. 300 RRSIG \\# 29 000108030000012c000000000000000000010372736104746573740000\n",
+		 NSEC);
+	respond(AA, 0, recs);
+	CHECK_EQ(step(), RESOLVE_DONE);
+	CHECK_EQ(rq.rr_count, 2);
+	CHECK_EQ(start("wild.rsa.test.", WIRE_TYPE_A), 0);
+	CHECK_EQ(step(), RESOLVE_SEND);
+	snprintf(recs, sizeof(recs), "%s%s",
+		 "AN wild.rsa.test. 300 A 192.0.2.2\n"
+		 "AN wild.rsa.test. 300 RRSIG \\# 29 000108020000012c000000000000000000010372736104746573740000\n",
+		 NSEC);
+	respond(AA, 0, recs);
+	CHECK_EQ(step(), RESOLVE_DONE);
+	CHECK_EQ(rq.rr_count, 4);
+	CHECK_EQ(rq.rr[2].type, WIRE_TYPE_NSEC);
+	CHECK_EQ(rq.rr[2].section, WIRE_SECTION_AUTHORITY);
+}
+
+/* A NODATA after an alias is not taken from the alias's response (its SOA and NSEC
+ * may be about the name asked): the end of the chain is asked on its own. */
+static void test_nodata_after_an_alias_asks_the_end_again(void)
+{
+	setup(false);
+	CHECK_EQ(start("www.rsa.test.", WIRE_TYPE_AAAA), 0);
+	CHECK(prime());
+	step();
+	respond(0, 0, REF_TEST);
+	step();
+	respond(0, 0, REF_RSA);
+	CHECK_EQ(step(), RESOLVE_SEND);
+	respond(AA, 0, "AN www.rsa.test. 300 CNAME host.rsa.test.\n"
+		       "NS rsa.test. 300 SOA ns1.rsa.test. h.rsa.test. 1 2 3 4 300\n");
+	CHECK_EQ(step(), RESOLVE_SEND);
+	CHECK(sent_is(AUTH1, "host.rsa.test.", WIRE_TYPE_AAAA) ||
+	      sent_is(AUTH2, "host.rsa.test.", WIRE_TYPE_AAAA));
+	respond(AA, 0, "NS rsa.test. 300 SOA ns1.rsa.test. h.rsa.test. 1 2 3 4 300\n");
+	CHECK_EQ(step(), RESOLVE_DONE);
+	CHECK_EQ(act.rcode, WIRE_RCODE_NOERROR);
+	CHECK_EQ(rq.rr_count, 2); /* the CNAME, the SOA of the second answer */
+	CHECK_EQ(rq.rr[0].type, WIRE_TYPE_CNAME);
+	CHECK_EQ(rq.rr[1].type, WIRE_TYPE_SOA);
+}
+
+static unsigned malformed_seen;
+static void count_malformed(const struct resolve_lame_entry *e, void *arg)
+{
+	(void)arg;
+	if (e->reason == RESOLVE_LAME_MALFORMED)
+		malformed_seen++;
+}
+
+/* Deckard val_dname_bogus: the server's CNAME under a DNAME is not what the DNAME
+ * synthesises. The response contradicts itself: not taken, the server is lame, the
+ * zone's other server is asked. */
+static void test_cname_contradicting_its_dname_makes_the_server_lame(void)
+{
+	setup(false);
+	CHECK_EQ(start("www.alias.ed.test.", WIRE_TYPE_A), 0);
+	CHECK(prime());
+	refer_to_ed(true);
+	CHECK_EQ(step(), RESOLVE_SEND);
+	struct resolve_addr a1 = addr(AUTH1);
+	const char *other = resolve_addr_equal(&sent_to, &a1) ? AUTH2 : AUTH1;
+	respond(AA, 0, "AN alias.ed.test. 300 DNAME rsa.test.\n"
+		       "AN www.alias.ed.test. 300 CNAME evil.test.\n");
+	CHECK_EQ(step(), RESOLVE_SEND);
+	CHECK(sent_is(other, "www.alias.ed.test.", WIRE_TYPE_A));
+	CHECK_EQ(rq.rr_count, 0);
+	malformed_seen = 0;
+	resolve_report_lame(ctx, count_malformed, NULL);
+	CHECK_EQ(malformed_seen, 1);
+	respond(AA, 0, "AN alias.ed.test. 300 DNAME rsa.test.\n"
+		       "AN www.alias.ed.test. 300 CNAME www.rsa.test.\n");
+	CHECK_EQ(step(), RESOLVE_SEND);
+	CHECK(sent_is(TLD1, "www.rsa.test.", WIRE_TYPE_A));
+	CHECK_EQ(rq.rr_count, 2);
 }
 
 static void test_wrong_id_source_or_question_is_ignored(void)
@@ -1110,7 +1346,15 @@ int main(void)
 	RUN(test_glueless_delegation_resolves_the_ns_name);
 	RUN(test_cname_into_other_zone_is_followed_and_foreign_data_dropped);
 	RUN(test_dname_synthesises_a_cname_and_follows_it);
-	RUN(test_cname_loop_hits_the_chain_limit);
+	RUN(test_cname_loop_fails_with_each_link_once);
+	RUN(test_long_cname_chain_hits_the_limit);
+	RUN(test_dname_loop_fails_with_the_dname_and_its_cname_once);
+	RUN(test_dname_answers_a_cname_question_with_its_synthesis);
+	RUN(test_dname_met_twice_is_kept_once);
+	RUN(test_cname_contradicting_its_dname_makes_the_server_lame);
+	RUN(test_yxdomain_from_a_dname_is_an_answer);
+	RUN(test_answer_proofs_kept_only_for_a_wildcard_expansion);
+	RUN(test_nodata_after_an_alias_asks_the_end_again);
 	RUN(test_wrong_id_source_or_question_is_ignored);
 	RUN(test_timeout_moves_to_the_next_server);
 	RUN(test_all_servers_timing_out_fails_with_ede23);
