@@ -1235,7 +1235,9 @@ static void validation_begin(struct upstream *up, struct upstream_query *uq, uin
 
 		uq->vrr[i] = (struct validate_chain_rr){
 			.owner = resolve_rr_owner(rq, (uint16_t)i), .owner_len = r->owner_len,
-			.section = r->section, .type = r->type, .rclass = r->class,
+			.section = r->section == RESOLVE_SECTION_REFERRAL
+					   ? VALIDATE_CHAIN_SECTION_REFERRAL : r->section,
+			.type = r->type, .rclass = r->class,
 			.ttl = r->ttl, .rdata = resolve_rr_rdata(rq, (uint16_t)i),
 			.rdlen = r->rdlen,
 		};

@@ -777,6 +777,8 @@ int resolve_result_build_ex(const struct resolve_query *rq, struct wire_builder 
 	for (uint16_t i = 0; i < rq->rr_count; i++) {
 		const struct resolve_rr *r = &rq->rr[i];
 
+		if (r->section == RESOLVE_SECTION_REFERRAL)
+			continue;
 		if ((flags & RESOLVE_BUILD_NO_DNSSEC) && dnssec_only(rq, r))
 			continue;
 		int err = wire_build_rr(b, r->section, resolve_rr_owner(rq, i), r->owner_len,

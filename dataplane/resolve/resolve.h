@@ -52,6 +52,7 @@
 #define RESOLVE_FRAMES_MAX 4       /* client question + nested sub-lookups */
 #define RESOLVE_DATA_MAX 12288     /* bytes of result records kept per query */
 #define RESOLVE_RR_MAX 96          /* result records kept per query */
+#define RESOLVE_REFERRAL_RR_MAX 16 /* of them, referral proofs kept for the validator */
 #define RESOLVE_PARSE_RR_MAX 512   /* records read from one upstream response */
 #define RESOLVE_ZONES_CONF_MAX 32  /* forward + stub zones */
 #define RESOLVE_INFRA_ZONES 512    /* delegations in the infra store (4-way buckets) */
@@ -228,10 +229,16 @@ struct resolve_frame {
 	struct resolve_dp dp;
 };
 
+/* A result record that is the validator's only: a referral's NSEC/NSEC3 and their
+ * RRSIGs (the proof that the child has no DS, RFC 4035 §3.1.4.1, RFC 5155 §7.2.7),
+ * from inside the zone that sent the referral. Never sent to clients. */
+#define RESOLVE_SECTION_REFERRAL 4
+
 struct resolve_rr {
 	uint16_t owner_off, rdata_off;  /* into rq->data */
 	uint8_t owner_len;
-	uint8_t section;               /* WIRE_SECTION_ANSWER or WIRE_SECTION_AUTHORITY */
+	uint8_t section;               /* WIRE_SECTION_ANSWER, WIRE_SECTION_AUTHORITY or
+	                                * RESOLVE_SECTION_REFERRAL */
 	uint16_t type, class, rdlen;
 	uint32_t ttl;
 };
@@ -411,7 +418,10 @@ enum resolve_state resolve_query_state(const struct resolve_query *rq);
  * rq->rr[0..rr_count) in order: the answer chain (CNAMEs/DNAMEs and the final RRset,
  * RRSIGs included as received, a synthesised CNAME after each DNAME; a DNAME met
  * again is not kept twice), then for a negative answer the authority records (SOA,
- * NSEC/NSEC3, RRSIGs). Owners and RDATA are uncompressed in rq->data. */
+ * NSEC/NSEC3, RRSIGs). Owners and RDATA are uncompressed in rq->data. In between,
+ * records of RESOLVE_SECTION_REFERRAL (a referral's proof of no DS, for the
+ * validator: at most RESOLVE_REFERRAL_RR_MAX, kept only while the result is less than
+ * half full, never setting `truncated`); resolve_result_build() leaves them out. */
 
 static inline const uint8_t *resolve_rr_owner(const struct resolve_query *rq, uint16_t i)
 {
@@ -425,7 +435,8 @@ static inline const uint8_t *resolve_rr_rdata(const struct resolve_query *rq, ui
 
 /*
  * resolve_result_build - append the result records to @b (header and question
- * already written by the caller): answer section, then authority.
+ * already written by the caller): answer section, then authority (not the
+ * validator's RESOLVE_SECTION_REFERRAL records).
  * Returns WIRE_OK or the builder's error (WIRE_ENOSPC: the caller sets TC).
  */
 int resolve_result_build(const struct resolve_query *rq, struct wire_builder *b);

@@ -333,6 +333,48 @@ static void keep_proofs(struct resolve_ctx *ctx, struct resolve_query *rq, const
 
 /* ---- referrals ---------------------------------------------------------------------------- */
 
+static unsigned referral_records_kept(const struct resolve_query *rq)
+{
+	unsigned n = 0;
+	for (uint16_t i = 0; i < rq->rr_count; i++)
+		n += rq->rr[i].section == RESOLVE_SECTION_REFERRAL;
+	return n;
+}
+
+/* Keep a referral's NSEC/NSEC3 records and their RRSIGs from inside the sender's zone
+ * @dp for the validator (RESOLVE_SECTION_REFERRAL): when the child is unsigned they
+ * prove that it has no DS, which the parent's servers may not answer when asked.
+ * Best effort and bounded: a proof that does not fit is left out (the validator then
+ * asks for the DS), and never marks the result truncated. */
+static void keep_referral_proof(struct resolve_ctx *ctx, struct resolve_query *rq,
+				const uint8_t *pkt, size_t len, const struct wire_msg *m,
+				const struct resolve_dp *dp, uint64_t now)
+{
+	bool truncated = rq->truncated;
+	unsigned kept = referral_records_kept(rq);
+	int from, to;
+
+	if (rq->depth != 0)
+		return;
+	section_range(m, WIRE_SECTION_AUTHORITY, &from, &to);
+	for (int i = from; i < to && kept < RESOLVE_REFERRAL_RR_MAX; i++) {
+		const struct wire_rr_ref *r = &m->rr[i];
+		uint16_t t = r->type == WIRE_TYPE_RRSIG ? rrsig_covers(pkt, r) : r->type;
+		uint8_t o[WIRE_NAME_MAX];
+		size_t olen;
+		if (t != WIRE_TYPE_NSEC && t != WIRE_TYPE_NSEC3)
+			continue;
+		if (rq->rr_count >= RESOLVE_RR_MAX / 2 || rq->data_used >= RESOLVE_DATA_MAX / 2)
+			break;
+		if (rr_owner(pkt, len, r, o, &olen) &&
+		    wire_name_is_subdomain(o, olen, dp->zone, dp->zone_len)) {
+			keep_ref(ctx, rq, pkt, len, r, RESOLVE_SECTION_REFERRAL, now);
+			kept++;
+		}
+	}
+	rq->truncated = truncated;
+}
+
 static enum referral_kind find_referral(const uint8_t *pkt, size_t len, const struct wire_msg *m,
 					const struct resolve_frame *f, uint8_t *cut,
 					size_t *cut_len)
@@ -410,6 +452,7 @@ static void follow_referral(struct resolve_ctx *ctx, struct resolve_query *rq, c
 		resolve_dp_add_addr(&dp, (uint8_t)ns, &a);
 	}
 	ctx->stats.referrals++;
+	keep_referral_proof(ctx, rq, pkt, len, m, &f->dp, now);
 	resolve_infra_zone_put(ctx, &dp, ttl, now);
 	resolve_keep_parent_side(ctx, rq, now);
 	resolve_frame_use_dp(f, &dp);

@@ -122,11 +122,18 @@ struct validate_chain_conf {
 	struct validate_nta ntas[VALIDATE_CHAIN_NTAS_MAX];
 };
 
+/* A record of the answer that is no part of it: a referral's NSEC/NSEC3 or RRSIG,
+ * which the resolver kept with the answer (dataplane/resolve: RESOLVE_SECTION_REFERRAL).
+ * The chain uses them only as a proof that a child has no DS, verified like a fetched
+ * one, before it asks for that DS. */
+#define VALIDATE_CHAIN_SECTION_REFERRAL 4
+
 /* One record of the answer to validate (what dataplane/resolve's result holds). */
 struct validate_chain_rr {
 	const uint8_t *owner;           /* uncompressed wire name */
 	uint8_t owner_len;
-	uint8_t section;                /* 1 answer, 2 authority (WIRE_SECTION_*) */
+	uint8_t section;                /* 1 answer, 2 authority (WIRE_SECTION_*), or
+	                                 * VALIDATE_CHAIN_SECTION_REFERRAL */
 	uint16_t type, rclass;
 	uint32_t ttl;
 	const uint8_t *rdata;           /* uncompressed */
@@ -135,7 +142,8 @@ struct validate_chain_rr {
 
 /* The answer: the question, the rcode, the records (CNAME/DNAME chain and final
  * RRset in the answer section, RRSIGs included; SOA and NSEC/NSEC3 with their RRSIGs
- * in the authority section of negative answers). Must stay valid until DONE. */
+ * in the authority section of negative answers; the referrals' proofs of no DS in
+ * VALIDATE_CHAIN_SECTION_REFERRAL). Must stay valid until DONE. */
 struct validate_chain_answer {
 	const uint8_t *qname;
 	uint8_t qname_len;

@@ -18,9 +18,10 @@
  *   unsigned DS or denial              only an insecure parent may send one
  *   nothing yet                        the parent first (top down, so nothing below
  *                                      an insecure delegation is fetched), then
- *                                      the parent's NSEC at Z if the store has it
- *                                      (a referral's proof of no DS), verified as
- *                                      a supplied denial; else FETCH DS(Z)
+ *                                      a referral's proof of no DS (its NSEC/NSEC3
+ *                                      kept with the answer, or the parent's NSEC
+ *                                      at Z in the store), verified as a supplied
+ *                                      denial; else FETCH DS(Z)
  * A bogus verdict on Z's DNSKEY or DS data says so (bogus_data: which RRset, so that
  * the caller may ask other servers, validate_chain.h "Bogus data").
  * Store verdicts (SECURE, BOGUS) are taken as they are; every DS and DNSKEY RRset
@@ -519,28 +520,23 @@ static unsigned records_of_rrset(const struct validate_chain_rrset *s, struct va
 }
 
 /*
- * Before asking for DS(Z): the parent's NSEC RRset at Z may be in the store already (a
- * referral to an unsigned child carries it, RFC 4035 §3.1.4.1, and so does an earlier
- * "no DS" answer). Verified with its signer's keys it settles Z as a fetched denial
- * would. True when *s is the step's result; false: fetch as usual (no NSEC there, or
- * it proves nothing, or does not verify: the fetch will tell).
+ * A proof that DS(Z) does not exist, made of the loose records @rr[0..n) (NSEC/NSEC3
+ * RRsets and their RRSIGs): signed by a proper ancestor of Z that is a secure zone,
+ * verified with its trusted keys, it settles Z as a fetched denial would. True when
+ * *s is the step's result; false: fetch DS(Z) as usual (the records are not signed
+ * by such a zone, do not verify, or prove nothing about Z: the fetch will tell).
  */
-static bool ds_denied_in_store(struct validate_chain *vc, const struct validate_chain_env *env,
-			       unsigned zi, struct chain_req *req, enum chain_step *s)
+static bool ds_denied_by(struct validate_chain *vc, const struct validate_chain_env *env,
+			 unsigned zi, const struct validate_chain_rr *rr, unsigned n,
+			 struct chain_req *req, enum chain_step *s)
 {
 	struct validate_chain_zone *z = &vc->zones[zi];
-	struct validate_chain_rr rr[VALIDATE_CHAIN_NEG_RR_MAX];
-	struct validate_chain_rrset nsec;
 	struct chain_denial d;
 	struct chain_verdict v;
 	enum validate_denial r;
 	const uint8_t *signer;
 	size_t slen;
 
-	if (!validate_chain_lookup(env, 0, z, WIRE_TYPE_NSEC, &nsec) ||
-	    nsec.status == VALIDATE_CHAIN_BOGUS)
-		return false;
-	unsigned n = records_of_rrset(&nsec, rr);
 	if (!validate_chain_denial_signer(rr, n, 0, z->name, z->name_len, true, &signer, &slen))
 		return false;
 	int si = validate_chain_need(vc, signer, slen, req);
@@ -562,6 +558,43 @@ static bool ds_denied_in_store(struct validate_chain *vc, const struct validate_
 	}
 	*s = STEP_DONE;
 	return ds_denial_decides(vc, zi, &d, false, &r);
+}
+
+/* The parent's NSEC RRset at Z may be in the store already: a referral to an unsigned
+ * child carries it (RFC 4035 §3.1.4.1), and so does an earlier "no DS" answer. */
+static bool ds_denied_in_store(struct validate_chain *vc, const struct validate_chain_env *env,
+			       unsigned zi, struct chain_req *req, enum chain_step *s)
+{
+	struct validate_chain_rr rr[VALIDATE_CHAIN_NEG_RR_MAX];
+	struct validate_chain_rrset nsec;
+
+	if (!validate_chain_lookup(env, 0, &vc->zones[zi], WIRE_TYPE_NSEC, &nsec) ||
+	    nsec.status == VALIDATE_CHAIN_BOGUS)
+		return false;
+	return ds_denied_by(vc, env, zi, rr, records_of_rrset(&nsec, rr), req, s);
+}
+
+/*
+ * The referrals the resolver followed for this answer, their NSEC/NSEC3 records kept
+ * with it (VALIDATE_CHAIN_SECTION_REFERRAL): an NSEC3 proof of no DS names hashes the
+ * store cannot be searched by, so it comes with the answer. The records are only
+ * material: what they prove is about Z's own name (another child's proof proves
+ * nothing here), and only once verified with the keys of the secure zone that signed
+ * them, a proper ancestor of Z (the sender's zone as the resolver saw it counts for
+ * nothing).
+ */
+static bool ds_denied_by_referral(struct validate_chain *vc, const struct validate_chain_env *env,
+				  unsigned zi, struct chain_req *req, enum chain_step *s)
+{
+	const struct validate_chain_answer *a = vc->answer;
+	struct validate_chain_rr rr[VALIDATE_CHAIN_NEG_RR_MAX];
+	unsigned n = 0;
+
+	for (unsigned i = 0; i < a->n_rr && n < VALIDATE_CHAIN_NEG_RR_MAX; i++) {
+		if (a->rr[i].section == VALIDATE_CHAIN_SECTION_REFERRAL)
+			rr[n++] = a->rr[i];
+	}
+	return n > 0 && ds_denied_by(vc, env, zi, rr, n, req, s);
 }
 
 /* ---- The step ------------------------------------------------------------------------------ */
@@ -589,7 +622,8 @@ static enum chain_step ds_unknown_step(struct validate_chain *vc,
 		return STEP_PUSH;
 	if (inherit(z, &vc->zones[pi]))
 		return STEP_DONE;
-	if (ds_denied_in_store(vc, env, zi, req, &s))
+	if (ds_denied_by_referral(vc, env, zi, req, &s) ||
+	    ds_denied_in_store(vc, env, zi, req, &s))
 		return s;
 	return validate_chain_want_fetch(req, z->name, z->name_len, WIRE_TYPE_DS);
 }

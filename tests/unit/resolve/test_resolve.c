@@ -645,6 +645,47 @@ static void test_answer_proofs_kept_only_for_a_wildcard_expansion(void)
 	CHECK_EQ(rq.rr[2].section, WIRE_SECTION_AUTHORITY);
 }
 
+/* A referral's NSEC/NSEC3 records and their RRSIGs (the parent's proof that the child
+ * has no DS) are kept for the validator, from inside the sender's zone only; they are
+ * never built into the client's message and never make the result truncated. */
+static void test_referral_proof_is_kept_for_the_validator_only(void)
+{
+	char recs[1024];
+	setup(false);
+	CHECK_EQ(start("www.rsa.test.", WIRE_TYPE_A), 0);
+	CHECK(prime());
+	step();
+	respond(0, 0, REF_TEST);
+	CHECK_EQ(step(), RESOLVE_SEND);
+	/* authority first: the builder writes the sections in order */
+	snprintf(recs, sizeof(recs), "%s%s",
+		 "NS rsa.test. 3600 NSEC \\# 15 017a03727361047465737400000140\n"
+		 "NS rsa.test. 3600 RRSIG \\# 25 002f080200000e100000000000000000000104746573740000"
+		 "\n"
+		 "NS elsewhere. 3600 NSEC \\# 15 017a03727361047465737400000140\n", REF_RSA);
+	CHECK_EQ(respond(0, 0, recs), RESOLVE_RESP_ACCEPTED);
+	CHECK_EQ(step(), RESOLVE_SEND);
+	CHECK(sent_is(AUTH1, "www.rsa.test.", WIRE_TYPE_A));
+	respond(AA, 0, "AN www.rsa.test. 300 A 192.0.2.1\n");
+	CHECK_EQ(step(), RESOLVE_DONE);
+	CHECK_EQ(rq.rr_count, 3);
+	CHECK_EQ(rq.rr[0].section, RESOLVE_SECTION_REFERRAL);
+	CHECK_EQ(rq.rr[0].type, WIRE_TYPE_NSEC);
+	CHECK_EQ(rq.rr[1].section, RESOLVE_SECTION_REFERRAL);
+	CHECK_EQ(rq.rr[1].type, WIRE_TYPE_RRSIG);
+	CHECK_EQ(rq.rr[2].section, WIRE_SECTION_ANSWER);
+	CHECK(!rq.truncated);
+	uint8_t out[512];
+	struct wire_builder b;
+	wire_build_init(&b, out, sizeof(out), sizeof(out));
+	wire_build_header(&b, 1, WIRE_FLAG_QR);
+	wire_build_question(&b, rq.qname, rq.qname_len, rq.qtype, rq.qclass);
+	CHECK_EQ(resolve_result_build(&rq, &b), WIRE_OK);
+	CHECK_EQ(b.count[WIRE_SECTION_ANSWER], 1);
+	CHECK_EQ(b.count[WIRE_SECTION_AUTHORITY], 0);
+	CHECK_EQ(b.count[WIRE_SECTION_ADDITIONAL], 0);
+}
+
 /* A NODATA after an alias is not taken from the alias's response (its SOA and NSEC
  * may be about the name asked): the end of the chain is asked on its own. */
 static void test_nodata_after_an_alias_asks_the_end_again(void)
@@ -1354,6 +1395,7 @@ int main(void)
 	RUN(test_cname_contradicting_its_dname_makes_the_server_lame);
 	RUN(test_yxdomain_from_a_dname_is_an_answer);
 	RUN(test_answer_proofs_kept_only_for_a_wildcard_expansion);
+	RUN(test_referral_proof_is_kept_for_the_validator_only);
 	RUN(test_nodata_after_an_alias_asks_the_end_again);
 	RUN(test_wrong_id_source_or_question_is_ignored);
 	RUN(test_timeout_moves_to_the_next_server);

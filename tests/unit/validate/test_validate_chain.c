@@ -1422,6 +1422,119 @@ static void test_nsec_in_the_store_proves_no_ds_without_a_fetch(void)
 	CHECK_STR(net.log, "DNSKEY ., DS test., DNSKEY test., DS insec.test.");
 }
 
+/* ---- A referral's NSEC3 proof of no DS, kept with the answer ----------------------------- */
+
+/* An NSEC3 of @z (SHA-1, no salt, 0 iterations) from hash @from to hash @to. */
+static void set_nsec3_span(struct t_rrset *s, const struct t_zone *z, const uint8_t *from,
+			   const uint8_t *to, uint8_t flags, const uint16_t *types, unsigned nt)
+{
+	uint8_t rd[26 + 64];
+	char label[40], owner[WIRE_NAME_TEXT_MAX + 64], zone[WIRE_NAME_TEXT_MAX];
+
+	base32hex(from, VALIDATE_NSEC3_HASH_LEN, label);
+	wire_name_to_text(z->name, z->len, zone, sizeof(zone));
+	snprintf(owner, sizeof(owner), "%s.%s", label, zone);
+	set_init(s, owner, WIRE_TYPE_NSEC3, 3600);
+	rd[0] = VALIDATE_NSEC3_ALG_SHA1;
+	rd[1] = flags;
+	wire_put_u16(rd + 2, 0);
+	rd[4] = 0;
+	rd[5] = VALIDATE_NSEC3_HASH_LEN;
+	memcpy(rd + 6, to, VALIDATE_NSEC3_HASH_LEN);
+	set_put(s, rd, 26 + bitmap(types, nt, rd + 26), false);
+	set_sign(s, z);
+}
+
+static void hash_step(uint8_t *h, int by)
+{
+	for (int i = VALIDATE_NSEC3_HASH_LEN - 1; i >= 0; i--) {
+		int v = h[i] + by;
+		h[i] = (uint8_t)v;
+		if (v >= 0 && v <= 0xff)
+			break;
+	}
+}
+
+/* What n3.test. sends with its referral to the unsigned kid.n3.test. (RFC 5155 §7.2.7,
+ * Deckard val_nsec3_b3_optout_negcache): the NSEC3 matching the apex (the closest
+ * provable encloser) and an opt-out NSEC3 covering H(kid.n3.test.). */
+static struct t_rrset n3_apex, n3_kid_optout, n3_kid_optout_badsig;
+
+static void build_referral_proof(void)
+{
+	uint8_t apex[VALIDATE_NSEC3_HASH_LEN], kid[VALIDATE_NSEC3_HASH_LEN];
+	uint8_t lo[VALIDATE_NSEC3_HASH_LEN], hi[VALIDATE_NSEC3_HASH_LEN], name[WIRE_NAME_MAX];
+	size_t len = t_name("kid.n3.test.", name);
+
+	CHECK_INT(validate_nsec3_hash(z_n3.name, z_n3.len, NULL, 0, 0, apex), 0);
+	CHECK_INT(validate_nsec3_hash(name, len, NULL, 0, 0, kid), 0);
+	memcpy(hi, apex, sizeof(hi));
+	hash_step(hi, 1);
+	set_nsec3_span(&n3_apex, &z_n3, apex, hi, 0, TYPES(WIRE_TYPE_NS, WIRE_TYPE_SOA,
+		       WIRE_TYPE_RRSIG, WIRE_TYPE_DNSKEY, WIRE_TYPE_NSEC3PARAM));
+	memcpy(lo, kid, sizeof(lo));
+	hash_step(lo, -1);
+	memcpy(hi, kid, sizeof(hi));
+	hash_step(hi, 1);
+	set_nsec3_span(&n3_kid_optout, &z_n3, lo, hi, VALIDATE_NSEC3_FLAG_OPTOUT,
+		       TYPES(WIRE_TYPE_A, WIRE_TYPE_RRSIG));
+	n3_kid_optout_badsig = n3_kid_optout;
+	n3_kid_optout_badsig.data[n3_kid_optout_badsig.used - 3] ^= 0x20;
+}
+
+/* An unsigned answer from @zone whose referral brought @proof (NULL: none); the parent's
+ * server answers SERVFAIL when asked for @zone's DS. */
+static enum validate_chain_status run_referred(const char *qname, const char *zone,
+					       const struct t_rrset *cover)
+{
+	static struct t_rrset a;
+	static struct t_answer t;
+
+	set_init(&a, qname, WIRE_TYPE_A, 3600);
+	set_add_text(&a, "192.0.2.7");
+	world_reset();
+	net.fail_len = t_name(zone, net.fail_name);
+	net.fail_type = WIRE_TYPE_DS;
+	answer_init(&t, qname, WIRE_TYPE_A, WIRE_RCODE_NOERROR, zone);
+	answer_add(&t, &a, WIRE_SECTION_ANSWER);
+	if (cover != NULL) {
+		answer_add(&t, &n3_apex, VALIDATE_CHAIN_SECTION_REFERRAL);
+		answer_add(&t, cover, VALIDATE_CHAIN_SECTION_REFERRAL);
+	}
+	return run(&t);
+}
+
+static void test_referral_nsec3_optout_proves_no_ds_without_a_fetch(void)
+{
+	build_referral_proof();
+	CHECK_CHAIN(run_referred("www.kid.n3.test.", "kid.n3.test.", &n3_kid_optout),
+		    VALIDATE_CHAIN_INSECURE);
+	CHECK_STR(net.log, "DNSKEY ., DS test., DNSKEY test., DS n3.test., DNSKEY n3.test.");
+	/* Without the proof, the DS is asked for and cannot be had. */
+	CHECK_CHAIN(run_referred("www.kid.n3.test.", "kid.n3.test.", NULL),
+		    VALIDATE_CHAIN_BOGUS);
+	CHECK_INT(vc.result.ede, WIRE_EDE_RRSIGS_MISSING);
+}
+
+/* The proof is verified, not trusted because a referral brought it, and it speaks
+ * only about the child it was made for. */
+static void test_referral_proof_is_verified_and_only_for_its_child(void)
+{
+	build_referral_proof();
+	CHECK_CHAIN(run_referred("www.kid.n3.test.", "kid.n3.test.", &n3_kid_optout_badsig),
+		    VALIDATE_CHAIN_BOGUS);
+	CHECK_STR(net.log, "DNSKEY ., DS test., DNSKEY test., DS n3.test., DNSKEY n3.test., "
+		  "DS kid.n3.test.");
+	CHECK_CHAIN(run_referred("www.other.n3.test.", "other.n3.test.", &n3_kid_optout),
+		    VALIDATE_CHAIN_BOGUS);
+	CHECK_STR(net.log, "DNSKEY ., DS test., DNSKEY test., DS n3.test., DNSKEY n3.test., "
+		  "DS other.n3.test.");
+	/* Nor for a zone below the child: its DS is the child's business, not n3.test.'s. */
+	CHECK_CHAIN(run_referred("www.deep.kid.n3.test.", "deep.kid.n3.test.", &n3_kid_optout),
+		    VALIDATE_CHAIN_INSECURE);
+	CHECK_STR(net.log, "DNSKEY ., DS test., DNSKEY test., DS n3.test., DNSKEY n3.test.");
+}
+
 /* A DS reply with a good proof and a stray record whose RRSIG does not verify: the
  * proof stands on the records that verified. */
 static void test_ds_denial_stands_beside_a_stray_bad_record(void)
@@ -1714,6 +1827,8 @@ int main(void)
 	RUN(test_ds_at_an_anchor_is_the_parents_data);
 	RUN(test_nxdomain_from_above_an_island_is_indeterminate);
 	RUN(test_nsec_in_the_store_proves_no_ds_without_a_fetch);
+	RUN(test_referral_nsec3_optout_proves_no_ds_without_a_fetch);
+	RUN(test_referral_proof_is_verified_and_only_for_its_child);
 	RUN(test_ds_denial_stands_beside_a_stray_bad_record);
 	RUN(test_root_ds_nodata_is_proven_by_the_roots_nsec);
 	RUN(test_chains_share_batch_runs_and_verify_each_signature_once);
