@@ -50,7 +50,7 @@ static void foreach_tcp(void (*fn)(const char *name, uint64_t value, void *arg),
 static void foreach_recursion(void (*fn)(const char *name, uint64_t value, void *arg),
 			      void *arg)
 {
-	uint64_t usum[UPSTREAM_N_COUNTERS] = { 0 };
+	uint64_t usum[UPSTREAM_N_COUNTERS] = { 0 }, rsum[RESOLVE_N_COUNTERS] = { 0 };
 	struct cache_stats cs;
 	char name[64];
 
@@ -64,10 +64,18 @@ static void foreach_recursion(void (*fn)(const char *name, uint64_t value, void 
 		us = (const volatile uint64_t *)&stats_workers[i].up->stats;
 		for (size_t c = 0; c < UPSTREAM_N_COUNTERS; c++)
 			usum[c] += us[c];
+		/* the resolver's own, per worker too (plain loads: one writer each) */
+		us = (const volatile uint64_t *)&stats_workers[i].up->rctx->stats;
+		for (size_t c = 0; c < RESOLVE_N_COUNTERS; c++)
+			rsum[c] += us[c];
 	}
 	for (size_t c = 0; c < UPSTREAM_N_COUNTERS; c++) {
 		snprintf(name, sizeof(name), "upstream_%s", upstream_counter_names[c]);
 		fn(name, usum[c], arg);
+	}
+	for (size_t c = 0; c < RESOLVE_N_COUNTERS; c++) {
+		snprintf(name, sizeof(name), "resolve_%s", resolve_counter_names[c]);
+		fn(name, rsum[c], arg);
 	}
 	cache_stats_sum(stats_cache, &cs);
 	for (size_t c = 0; c < CACHE_N_COUNTERS; c++) {

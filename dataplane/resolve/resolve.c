@@ -49,6 +49,12 @@ static const char *const lame_names[] = {
 	[RESOLVE_LAME_BOGUS] = "dnssec-bogus",
 };
 
+const char *const resolve_counter_names[] = {
+#define RESOLVE_COUNTER_NAME(name, help) #name,
+	RESOLVE_COUNTERS(RESOLVE_COUNTER_NAME)
+#undef RESOLVE_COUNTER_NAME
+};
+
 const char *resolve_lame_reason_name(enum resolve_lame_reason r)
 {
 	if ((unsigned)r < sizeof(lame_names) / sizeof(lame_names[0]))

@@ -323,13 +323,35 @@ struct resolve_zone_conf {
 	struct resolve_dp dp;          /* kind FORWARD or STUB */
 };
 
+/* The resolver's counters (per worker), exported as resolve_<name>. */
+#define RESOLVE_COUNTERS(X) \
+	X(queries,           "resolutions started (for clients, prefetches and chain fetches)") \
+	X(sends,             "queries sent to servers") \
+	X(sends_tcp,         "of those, over TCP") \
+	X(responses,         "responses that matched the waiting query (address, ID, question)") \
+	X(ignored,           "responses that did not match the waiting query") \
+	X(timeouts,          "tries that timed out") \
+	X(referrals,         "referrals followed") \
+	X(lame_marked,       "(zone, server) pairs marked lame") \
+	X(lame_skipped,      "servers skipped because they are lame for the zone") \
+	X(edns_fallbacks,    "servers asked again without EDNS after FORMERR/NOTIMP") \
+	X(qmin_fallbacks,    "minimised queries retried with the full name (relaxed mode)") \
+	X(non_aa_answers,    "AA=0 answers taken for the data they carry") \
+	X(prime_fallbacks,   "priming answered but failed: the hints serve as the root") \
+	X(ns_lookups,        "glueless NS names looked up") \
+	X(ns_lookups_capped, "NS name lookups refused by the per-delegation cap") \
+	X(limit_hits,        "queries stopped by a work limit (sends, referrals, chain)") \
+	X(done,              "resolutions that ended with an answer") \
+	X(failed,            "resolutions that ended in failure") \
+	X(malformed,         "responses that did not parse or contradicted themselves")
+
 struct resolve_counters {
-	uint64_t queries, sends, sends_tcp, responses, ignored, timeouts;
-	uint64_t referrals, lame_marked, lame_skipped, edns_fallbacks, qmin_fallbacks;
-	uint64_t non_aa_answers;     /* AA=0 answers taken for their data */
-	uint64_t prime_fallbacks;    /* priming answered but failed: hints used as they are */
-	uint64_t ns_lookups, ns_lookups_capped, limit_hits, done, failed, malformed;
+#define RESOLVE_COUNTER_FIELD(name, help) uint64_t name;
+	RESOLVE_COUNTERS(RESOLVE_COUNTER_FIELD)
+#undef RESOLVE_COUNTER_FIELD
 };
+extern const char *const resolve_counter_names[];
+#define RESOLVE_N_COUNTERS (sizeof(struct resolve_counters) / sizeof(uint64_t))
 
 struct resolve_ctx {
 	struct resolve_config cfg;
