@@ -417,6 +417,21 @@ static int opt_date_override(struct parser *p, const struct option *o, void *obj
 	return 0;
 }
 
+/* control-socket: a path, or "" for none; its line for the key-file check. */
+static int opt_control_socket(struct parser *p, const struct option *o, void *obj,
+			      const struct entry *e)
+{
+	char *dst = p->cfg->server.control_socket;
+
+	(void)obj;
+	if (e->vlen[0] >= CONFIG_PATH_MAX)
+		return fail(p, p->line, "%s must be 0..%d characters", o->key, CONFIG_PATH_MAX - 1);
+	memcpy(dst, e->val[0], e->vlen[0]);
+	dst[e->vlen[0]] = '\0';
+	p->cfg->server.control_line = p->line;
+	return 0;
+}
+
 #define SRV(field) offsetof(struct config_server, field)
 #define PORT(field) offsetof(struct config_port, field)
 #define EXC(field) offsetof(struct config_exception, field)
@@ -439,6 +454,8 @@ static const struct option option_table[] = {
 	{ SEC_SERVER, "tcp-idle-timeout", 1, opt_uint, SRV(tcp_idle_timeout), 1, 3600, 0 },
 	{ SEC_SERVER, "tcp-max-connections", 1, opt_uint, SRV(tcp_max_connections), 1, 65536, 0 },
 	{ SEC_SERVER, "tcp-upstream-idle-timeout", 1, opt_uint, SRV(tcp_upstream_idle_timeout), 0, 3600, 0 },
+	{ SEC_SERVER, "control-socket",   1, opt_control_socket, 0, 0, 0, 0 },
+	{ SEC_SERVER, "control-key-file", 1, opt_string, SRV(control_key_file), 0, 0, CONFIG_PATH_MAX },
 	{ SEC_SERVER, "test-clock",       1, opt_bool, SRV(test_clock), 0, 0, 0 },
 	{ SEC_SERVER, "dnssec-validation", 1, opt_bool, SRV(dnssec.validation), 0, 0, 0 },
 	{ SEC_SERVER, "trust-anchor-file", 1, opt_string, SRV(dnssec.anchor_file), 0, 0, CONFIG_PATH_MAX },
@@ -644,6 +661,9 @@ static int check_ports(struct parser *p, unsigned last_line)
 		return fail(p, last_line, "nsec3-iterations (%u) above nsec3-iterations-cap (%u)",
 			    cfg->server.dnssec.nsec3_iterations,
 			    cfg->server.dnssec.nsec3_iterations_cap);
+	if (cfg->server.control_socket[0] != '\0' && cfg->server.control_key_file[0] == '\0')
+		return fail(p, cfg->server.control_line,
+			    "control-socket needs control-key-file (requests are TSIG-signed)");
 	for (uint32_t i = 0; i < cfg->nzones; i++) {
 		const struct config_zone *z = &cfg->zones[i];
 		const char *what = z->forward ? "forward-zone" : "stub-zone";

@@ -115,6 +115,10 @@ struct config_server {
 	uint32_t tcp_max_connections;      /* client connections open at once */
 	uint32_t tcp_upstream_idle_timeout; /* seconds an unused upstream connection is kept */
 	uint32_t test_clock;               /* 0/1: telemetry /sekisho/test/clock_advance (tests) */
+	/* the control socket (control/ctl.h): off when control_socket is "" */
+	char control_socket[CONFIG_PATH_MAX];   /* Unix socket path for sekishoctl */
+	char control_key_file[CONFIG_PATH_MAX]; /* TSIG keys (BIND key file) */
+	unsigned control_line;                  /* where control-socket was set */
 	struct config_dnssec dnssec;
 };
 

@@ -28,6 +28,8 @@
 
 #include "anchors.h"
 #include "config.h"
+#include "ctl.h"
+#include "ctl_socket.h"
 #include "exception.h"
 #include "local.h"
 #include "port.h"
@@ -69,6 +71,11 @@ struct daemon {
 	struct tcp_service *tcp;
 	/* DNSSEC validation (dnssec-validation with at least one trust anchor) */
 	struct anchors *anchors;
+	/* the control socket (control-socket), for sekishoctl */
+	struct tsig_keyring ctl_keys;
+	struct ctl_server ctl_srv;
+	struct ctl_socket *ctl;
+	time_t started;
 };
 
 static void on_signal(int sig)
@@ -556,6 +563,75 @@ static int start_tcp(struct daemon *d)
 	return 0;
 }
 
+/* ---- Control commands (ctl.h): what sekishoctl can ask ---- */
+
+static void reply_counter(const char *name, uint64_t value, void *arg)
+{
+	ctl_reply_line(arg, "%s %lu", name, (unsigned long)value);
+}
+
+static void reply_status(struct daemon *d, struct ctl_reply *r)
+{
+	ctl_reply_line(r, "version %s", SEKISHOD_VERSION);
+	ctl_reply_line(r, "uptime %lu", (unsigned long)(time(NULL) - d->started));
+	ctl_reply_line(r, "workers %u", d->n_workers);
+	ctl_reply_line(r, "lcores %u", rte_lcore_count());
+	ctl_reply_line(r, "ports %u", d->cfg.nports);
+	ctl_reply_line(r, "recursion %s", d->env.recursion ? "on" : "off");
+	ctl_reply_line(r, "validation %s", d->anchors != NULL ? "on" : "off");
+	if (d->cache != NULL) {
+		struct cache_stats cs;
+
+		cache_stats_sum(d->cache, &cs);
+		ctl_reply_line(r, "cache_entries %u", cache_count(d->cache));
+		ctl_reply_line(r, "cache_capacity %u", cache_capacity(d->cache));
+		if (cs.lookups > 0)
+			ctl_reply_line(r, "cache_hit_ratio %.3f", (double)cs.hits / (double)cs.lookups);
+	}
+}
+
+static int run_control_command(const char *cmd, struct ctl_reply *r, void *arg)
+{
+	struct daemon *d = arg;
+
+	if (strcmp(cmd, "status") == 0)
+		reply_status(d, r);
+	else if (strcmp(cmd, "stats") == 0)
+		stats_foreach(reply_counter, r);
+	else
+		return -ENOENT;
+	return 0;
+}
+
+/* The control socket: only with control-socket (the config insists on a key file). */
+static int start_control(struct daemon *d, const char *conf)
+{
+	struct config_server *srv = &d->cfg.server;
+	char err[512];
+
+	if (srv->control_socket[0] == '\0')
+		return 0;
+	relative_to(conf, srv->control_key_file, sizeof(srv->control_key_file));
+	if (tsig_keys_load(srv->control_key_file, &d->ctl_keys, err, sizeof(err)) != TSIG_OK) {
+		fprintf(stderr, "sekishod: control-key-file: %s\n", err);
+		return -1;
+	}
+	if (d->ctl_keys.count == 0) {
+		fprintf(stderr, "sekishod: control-key-file '%s': no key\n", srv->control_key_file);
+		return -1;
+	}
+	ctl_server_init(&d->ctl_srv, &d->ctl_keys, run_control_command, d);
+	d->ctl = ctl_socket_open(srv->control_socket, &d->ctl_srv, err, sizeof(err));
+	if (d->ctl == NULL) {
+		fprintf(stderr, "sekishod: %s\n", err);
+		return -1;
+	}
+	stats_set_control(&d->ctl_srv.ctr);
+	printf("sekishod: control socket %s (%u key(s) from %s)\n", srv->control_socket,
+	       d->ctl_keys.count, srv->control_key_file);
+	return 0;
+}
+
 static int check_lcores(struct daemon *d)
 {
 	unsigned int have = rte_lcore_count() - 1;
@@ -576,7 +652,10 @@ static void control_loop(struct daemon *d)
 	struct timespec tick = { .tv_sec = 0, .tv_nsec = 100 * 1000 * 1000 };
 
 	while (!stop_requested) {
-		nanosleep(&tick, NULL);
+		if (d->ctl != NULL)
+			ctl_socket_poll(d->ctl, 100);
+		else
+			nanosleep(&tick, NULL);
 		if (stats_requested ||
 		    (d->cfg.server.stats_interval > 0 &&
 		     rte_get_timer_cycles() - last >= d->cfg.server.stats_interval * hz)) {
@@ -589,6 +668,10 @@ static void control_loop(struct daemon *d)
 
 static void shutdown_daemon(struct daemon *d)
 {
+	stats_set_control(NULL);
+	ctl_socket_close(d->ctl);
+	d->ctl = NULL;
+	tsig_thread_cleanup();
 	stats_set_tcp(NULL);
 	tcp_stop(d->tcp);
 	d->tcp = NULL;
@@ -683,8 +766,9 @@ int main(int argc, char **argv)
 	d.has_exception = d.cfg.exception.enabled;
 	if (create_pools(&d) != 0 || start_ports(&d) != 0 || start_exception(&d) != 0 ||
 	    make_neigh(&d) != 0 || start_recursion(&d) != 0 || start_workers(&d) != 0 ||
-	    start_tcp(&d) != 0)
+	    start_tcp(&d) != 0 || start_control(&d, conf) != 0)
 		goto out;
+	d.started = time(NULL);
 	stats_register_telemetry();
 	if (d.cfg.server.test_clock && stats_register_test_clock() == 0)
 		printf("sekishod: test clock on: telemetry /sekisho/test/clock_advance,SECONDS\n");

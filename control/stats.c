@@ -11,6 +11,7 @@
 
 #include "stats.h"
 #include "cache.h"
+#include "ctl.h"
 #include "tcp.h"
 #include "upstream.h"
 #include "worker.h"
@@ -19,6 +20,7 @@ static struct worker *stats_workers;
 static unsigned int stats_n_workers;
 static struct cache *stats_cache;
 static const struct tcp_stats *stats_tcp;
+static const struct ctl_counters *stats_ctl;
 
 void stats_init(struct worker *workers, unsigned int n_workers, struct cache *cache)
 {
@@ -30,6 +32,26 @@ void stats_init(struct worker *workers, unsigned int n_workers, struct cache *ca
 void stats_set_tcp(const struct tcp_stats *tcp)
 {
 	stats_tcp = tcp;
+}
+
+void stats_set_control(const struct ctl_counters *ctl)
+{
+	stats_ctl = ctl;
+}
+
+/* The control channel's counters (the control thread writes them: plain loads). */
+static void foreach_control(void (*fn)(const char *name, uint64_t value, void *arg),
+			    void *arg)
+{
+	const volatile uint64_t *cs = (const volatile uint64_t *)stats_ctl;
+	char name[64];
+
+	if (cs == NULL)
+		return;
+	for (size_t c = 0; c < CTL_N_COUNTERS; c++) {
+		snprintf(name, sizeof(name), "control_%s", ctl_counter_names[c]);
+		fn(name, cs[c], arg);
+	}
 }
 
 /* The TCP service's counters (its own thread writes them: plain loads). */
@@ -116,6 +138,7 @@ void stats_foreach(void (*fn)(const char *name, uint64_t value, void *arg), void
 		fn(query_counter_names[c], qsum[c], arg);
 	foreach_recursion(fn, arg);
 	foreach_tcp(fn, arg);
+	foreach_control(fn, arg);
 }
 
 static void print_one(const char *name, uint64_t value, void *arg)

@@ -23,6 +23,10 @@ void stats_init(struct worker *workers, unsigned int n_workers, struct cache *ca
 /* The TCP service's counters (control/tcp.c), exported as tcp_<name>; NULL: none. */
 void stats_set_tcp(const struct tcp_stats *tcp);
 
+/* The control channel's counters (control/ctl.h), exported as control_<name>; NULL: none. */
+struct ctl_counters;
+void stats_set_control(const struct ctl_counters *ctl);
+
 /* Register the telemetry commands /sekisho/stats and /sekisho/status. */
 int stats_register_telemetry(void);
 

@@ -337,6 +337,23 @@ static void test_tcp_options_parse_and_default(void)
 		     "t.conf:2: tcp-upstream-idle-timeout must be 0..3600") != NULL);
 }
 
+static void test_control_socket_needs_a_key_file(void)
+{
+	CHECK_INT(load("server:\n    control-socket: \"/run/x.ctl\"\n"
+		       "    control-key-file: \"ctl.key\"\n" PORT_OK), CONFIG_OK);
+	CHECK_STR(cfg.server.control_socket, "/run/x.ctl");
+	CHECK_STR(cfg.server.control_key_file, "ctl.key");
+	config_free(&cfg);
+	CHECK_INT(load(PORT_OK), CONFIG_OK);
+	CHECK_STR(cfg.server.control_socket, "");
+	config_free(&cfg);
+	CHECK_INT(load("server:\n    control-socket: \"\"\n" PORT_OK), CONFIG_OK);
+	config_free(&cfg);
+	CHECK(strstr(load_error("server:\n    workers: 1\n    control-socket: \"/run/x.ctl\"\n"
+				PORT_OK),
+		     "t.conf:3: control-socket needs control-key-file") != NULL);
+}
+
 static void test_dnssec_options_parse_and_default(void)
 {
 	const struct config_dnssec *d = &cfg.server.dnssec;
@@ -446,6 +463,7 @@ int main(void)
 	RUN(test_bad_gateway_and_bool_are_rejected_with_line);
 	RUN(test_forward_and_stub_zones_parse_and_are_checked);
 	RUN(test_tcp_options_parse_and_default);
+	RUN(test_control_socket_needs_a_key_file);
 	RUN(test_dnssec_options_parse_and_default);
 	return unit_check_exit() || unit_failures != 0;
 }

@@ -1,0 +1,29 @@
+/*
+ * ctl_socket.h - the control socket: a Unix-domain SOCK_SEQPACKET listener on the
+ * control thread. One request per connection, one message each way (ctl.h says what
+ * is in them). Non-blocking: ctl_socket_poll() waits at most its timeout, which the
+ * control loop uses as its tick. Never touched by workers.
+ */
+#ifndef SEKISHO_CTL_SOCKET_H
+#define SEKISHO_CTL_SOCKET_H
+
+#include <stddef.h>
+
+#include "ctl.h"
+
+struct ctl_socket;
+
+/*
+ * ctl_socket_open - listen on @path (a stale socket file there is replaced; the new
+ * one is made mode 0600) and answer with @srv. Returns NULL with @err set.
+ */
+struct ctl_socket *ctl_socket_open(const char *path, struct ctl_server *srv, char *err,
+				   size_t errlen);
+
+/* Accept, read, answer and close what is ready; wait up to @timeout_ms for it. */
+void ctl_socket_poll(struct ctl_socket *cs, int timeout_ms);
+
+/* Close everything and remove the socket file. NULL is fine. */
+void ctl_socket_close(struct ctl_socket *cs);
+
+#endif /* SEKISHO_CTL_SOCKET_H */

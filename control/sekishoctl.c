@@ -1,0 +1,262 @@
+/*
+ * sekishoctl - the control client: sends one TSIG-signed command to sekishod's control
+ * socket and prints the reply's lines (ctl.h says what goes over the socket).
+ *
+ *   sekishoctl [-c CONFIG] [-s SOCKET] [-k KEYFILE] COMMAND
+ *   sekishoctl keygen [NAME] [--alg hmac-sha256|hmac-sha384|hmac-sha512]
+ *
+ * SOCKET and KEYFILE default to control-socket and control-key-file of CONFIG
+ * (default /etc/sekisho/sekishod.conf when it can be read), else to
+ * /run/sekishod.ctl and /etc/sekisho/control.key. The first key of the file signs.
+ * Exit status: 0 answered, 1 refused or failed, 2 usage.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "ctl.h"
+#include "tsig.h"
+
+#define DEFAULT_CONFIG  "/etc/sekisho/sekishod.conf"
+#define DEFAULT_SOCKET  "/run/sekishod.ctl"
+#define DEFAULT_KEYFILE "/etc/sekisho/control.key"
+#define DEFAULT_KEYNAME "sekishoctl."
+
+static int usage(void)
+{
+	fprintf(stderr,
+		"usage: sekishoctl [-c CONFIG] [-s SOCKET] [-k KEYFILE] COMMAND\n"
+		"       sekishoctl keygen [NAME] [--alg hmac-sha256|hmac-sha384|hmac-sha512]\n"
+		"commands: status, stats\n");
+	return 2;
+}
+
+static int keygen(int argc, char **argv)
+{
+	const char *name = DEFAULT_KEYNAME;
+	enum tsig_alg alg = TSIG_ALG_HMAC_SHA256;
+	struct tsig_key key;
+	char out[512];
+	int n;
+
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--alg") == 0 && i + 1 < argc) {
+			const char *a = argv[++i];
+			char full[32];
+
+			/* "384" is short for hmac-sha384 */
+			if (strncmp(a, "hmac-", 5) != 0) {
+				snprintf(full, sizeof(full), "hmac-sha%s", a);
+				a = full;
+			}
+			if (tsig_alg_from_name(a, strlen(a), &alg) != 0) {
+				fprintf(stderr, "sekishoctl: unknown algorithm '%s'\n", argv[i]);
+				return 2;
+			}
+		} else if (argv[i][0] != '-') {
+			name = argv[i];
+		} else {
+			return usage();
+		}
+	}
+	if (tsig_key_generate(name, alg, &key) != TSIG_OK) {
+		fprintf(stderr, "sekishoctl: cannot make a key named '%s'\n", name);
+		return 1;
+	}
+	n = tsig_key_format(&key, out, sizeof(out));
+	if (n < 0)
+		return 1;
+	fputs(out, stdout);
+	return 0;
+}
+
+/* Socket and key file from the config when not given. */
+static void defaults_from_config(const char *conf, char *sock, size_t scap, char *keyf,
+				 size_t kcap, int explicit_conf)
+{
+	struct config cfg;
+	char err[512];
+
+	if (!explicit_conf && access(conf, R_OK) != 0)
+		return;
+	if (config_load(conf, &cfg, err, sizeof(err)) != 0) {
+		fprintf(stderr, "sekishoctl: %s\n", err);
+		if (explicit_conf)
+			exit(2);
+		return;
+	}
+	if (sock[0] == '\0' && cfg.server.control_socket[0] != '\0')
+		snprintf(sock, scap, "%s", cfg.server.control_socket);
+	if (keyf[0] == '\0' && cfg.server.control_key_file[0] != '\0') {
+		const char *slash = strrchr(conf, '/');
+
+		if (cfg.server.control_key_file[0] != '/' && slash != NULL &&
+		    (size_t)(slash - conf) + 1 + strlen(cfg.server.control_key_file) < kcap) {
+			memcpy(keyf, conf, (size_t)(slash - conf) + 1);
+			strcpy(keyf + (slash - conf) + 1, cfg.server.control_key_file);
+		} else
+			snprintf(keyf, kcap, "%s", cfg.server.control_key_file);
+	}
+	config_free(&cfg);
+}
+
+/* One exchange: send @req, read the reply into @reply. Returns its length or -1. */
+static ssize_t exchange(const char *path, const uint8_t *req, size_t len, uint8_t *reply,
+			size_t cap)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct timeval tv = { .tv_sec = 5 };
+	ssize_t n;
+	int fd;
+
+	if (strlen(path) >= sizeof(sa.sun_path)) {
+		fprintf(stderr, "sekishoctl: socket path too long\n");
+		return -1;
+	}
+	memcpy(sa.sun_path, path, strlen(path) + 1);
+	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+	if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) != 0 ||
+	    connect(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0 ||
+	    send(fd, req, len, MSG_NOSIGNAL) != (ssize_t)len) {
+		fprintf(stderr, "sekishoctl: %s: %s\n", path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	n = recv(fd, reply, cap, 0);
+	if (n <= 0)
+		fprintf(stderr, "sekishoctl: %s: %s\n", path,
+			n == 0 ? "closed without a reply" : strerror(errno));
+	close(fd);
+	return n > 0 ? n : -1;
+}
+
+static void print_line(const char *line, size_t len, void *arg)
+{
+	fprintf(arg, "%.*s\n", (int)len, line);
+}
+
+static const char *refusal_text(int error)
+{
+	switch (error) {
+	case WIRE_RCODE_BADVERS: /* = BADSIG in a TSIG error field */
+		return "BADSIG (the key does not match sekishod's)";
+	case WIRE_RCODE_BADKEY:
+		return "BADKEY (sekishod does not know this key)";
+	case WIRE_RCODE_BADTIME:
+		return "BADTIME (clocks differ by more than the fudge, or a replayed request)";
+	default:
+		return NULL;
+	}
+}
+
+/* Check and print a reply. Returns the exit status. */
+static int show_reply(uint8_t *reply, size_t len, const struct tsig_keyring *keys,
+		      const struct tsig_info *req)
+{
+	struct tsig_info info;
+	size_t plain;
+	int rc, rcode, terr;
+
+	memset(&info, 0, sizeof(info));
+	rc = tsig_verify(reply, len, keys, (uint64_t)time(NULL), req->mac, req->mac_len,
+			 &plain, &info);
+	if (rc != TSIG_OK) {
+		terr = ctl_tsig_error(reply, len);
+		if (refusal_text(terr) != NULL)
+			fprintf(stderr, "sekishoctl: refused: %s\n", refusal_text(terr));
+		else if (len >= WIRE_HDR_LEN && WIRE_RCODE(wire_get_u16(reply + 2)) ==
+			 WIRE_RCODE_REFUSED)
+			fprintf(stderr, "sekishoctl: refused\n");
+		else
+			fprintf(stderr, "sekishoctl: reply not trusted: %s\n", tsig_strerror(rc));
+		return 1;
+	}
+	if (info.error != 0) {
+		const char *t = refusal_text(info.error);
+
+		fprintf(stderr, "sekishoctl: refused: %s\n", t ? t : "TSIG error");
+		return 1;
+	}
+	rcode = WIRE_RCODE(wire_get_u16(reply + 2));
+	if (ctl_reply_lines(reply, plain, print_line, rcode == 0 ? stdout : stderr) < 0) {
+		fprintf(stderr, "sekishoctl: malformed reply\n");
+		return 1;
+	}
+	return rcode == 0 ? 0 : 1;
+}
+
+int main(int argc, char **argv)
+{
+	char sock[CONFIG_PATH_MAX] = "", keyf[CONFIG_PATH_MAX] = "", err[512];
+	const char *conf = DEFAULT_CONFIG;
+	static uint8_t req[CTL_MSG_MAX], reply[CTL_MSG_MAX];
+	struct tsig_sign_params sp = { .fudge = TSIG_FUDGE_DEFAULT };
+	static struct tsig_keyring keys;
+	struct tsig_info ri;
+	int opt, explicit_conf = 0, replay = 0, len, rc = 1;
+	uint16_t id;
+	size_t slen;
+	ssize_t n;
+
+	if (argc >= 2 && strcmp(argv[1], "keygen") == 0)
+		return keygen(argc - 1, argv + 1);
+	while ((opt = getopt(argc, argv, "c:s:k:Rh")) != -1) {
+		switch (opt) {
+		case 'c':
+			conf = optarg;
+			explicit_conf = 1;
+			break;
+		case 's':
+			snprintf(sock, sizeof(sock), "%s", optarg);
+			break;
+		case 'k':
+			snprintf(keyf, sizeof(keyf), "%s", optarg);
+			break;
+		case 'R': /* tests: send the same signed request twice, show the second reply */
+			replay = 1;
+			break;
+		default:
+			return usage();
+		}
+	}
+	if (optind + 1 != argc)
+		return usage();
+	defaults_from_config(conf, sock, sizeof(sock), keyf, sizeof(keyf), explicit_conf);
+	if (sock[0] == '\0')
+		snprintf(sock, sizeof(sock), "%s", DEFAULT_SOCKET);
+	if (keyf[0] == '\0')
+		snprintf(keyf, sizeof(keyf), "%s", DEFAULT_KEYFILE);
+	if (tsig_keys_load(keyf, &keys, err, sizeof(err)) != TSIG_OK || keys.count == 0) {
+		fprintf(stderr, "sekishoctl: %s\n", keys.count == 0 && err[0] == '\0' ?
+			"key file holds no key" : err);
+		return 1;
+	}
+	if (getrandom(&id, sizeof(id), 0) != sizeof(id))
+		id = (uint16_t)time(NULL);
+	len = ctl_build_request(argv[optind], id, req, sizeof(req));
+	if (len < 0) {
+		fprintf(stderr, "sekishoctl: bad command name '%s'\n", argv[optind]);
+		return 2;
+	}
+	sp.now = (uint64_t)time(NULL);
+	if (tsig_sign(req, (size_t)len, sizeof(req), &keys.keys[0], &sp, &slen, &ri) != TSIG_OK) {
+		fprintf(stderr, "sekishoctl: cannot sign the request\n");
+		return 1;
+	}
+	n = exchange(sock, req, slen, reply, sizeof(reply));
+	if (n > 0 && replay)
+		n = exchange(sock, req, slen, reply, sizeof(reply));
+	if (n > 0)
+		rc = show_reply(reply, (size_t)n, &keys, &ri);
+	tsig_thread_cleanup();
+	return rc;
+}
