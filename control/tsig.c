@@ -21,13 +21,13 @@
 #include <strings.h>
 
 #include "tsig.h"
+#include "validate.h"
 
 /* Largest digest input: request MAC, a whole message, the variables (the names may
  * be longer uncompressed than in the record; every other field is in the message). */
 #define TSIG_DIGEST_MAX (2 + TSIG_MAC_MAX + WIRE_MSG_MAX + 2 * WIRE_NAME_MAX + 32)
 #define HMAC_BLOCK_MAX 128
 
-static _Thread_local IMB_MGR *tls_mgr;
 static _Thread_local uint8_t tls_digest[TSIG_DIGEST_MAX];
 
 /* ---- Errors and algorithms --------------------------------------------------------- */
@@ -124,31 +124,10 @@ static int alg_from_wire(const uint8_t *name, size_t len, enum tsig_alg *alg)
 
 /* ---- HMAC through ipsec-mb --------------------------------------------------------- */
 
-/* The thread's manager, made on first use with the best code path for this CPU. */
-static IMB_MGR *hmac_mgr(void)
-{
-	IMB_MGR *m = tls_mgr;
-
-	if (m != NULL)
-		return m;
-	m = alloc_mb_mgr(0);
-	if (m == NULL)
-		return NULL;
-	init_mb_mgr_auto(m, NULL);
-	if (imb_get_errno(m) != 0) {
-		free_mb_mgr(m);
-		return NULL;
-	}
-	tls_mgr = m;
-	return m;
-}
-
+/* The manager is the validator's (validate_imb_mgr): one per thread for both. */
 void tsig_thread_cleanup(void)
 {
-	if (tls_mgr != NULL) {
-		free_mb_mgr(tls_mgr);
-		tls_mgr = NULL;
-	}
+	validate_thread_cleanup();
 }
 
 static void sha_full(IMB_MGR *m, enum tsig_alg alg, const uint8_t *data, size_t len,
@@ -228,7 +207,7 @@ int tsig_hmac(enum tsig_alg alg, const uint8_t *key, size_t key_len,
 
 	if (!alg_known(alg) || (key == NULL && key_len > 0) || (data == NULL && len > 0))
 		return TSIG_EINVAL;
-	m = hmac_mgr();
+	m = validate_imb_mgr();
 	if (m == NULL)
 		return TSIG_ENOMEM;
 	hmac_pads(m, alg, key, key_len, ipad_state, opad_state);

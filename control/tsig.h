@@ -4,8 +4,9 @@
  * tsig.c: HMAC, sign, verify. tsig_keyfile.c: key files, key generation.
  *
  * The HMAC is computed by Intel ipsec-mb (tsig.c is the only file here that includes
- * its header). Each thread has its own ipsec-mb manager, made on first use (the only
- * allocation; tsig_thread_cleanup() frees it) and a thread-local scratch buffer where
+ * its header). Each thread has one ipsec-mb manager, the validator's (validate_imb_mgr,
+ * made on first use: the only allocation; tsig_thread_cleanup() frees it), and a
+ * thread-local scratch buffer where
  * the digest input is laid out: [request MAC] message TSIG-variables (§4.3.3).
  * Signing and verifying never allocate and never block.
  *

@@ -520,4 +520,11 @@ void validate_batch_get_stats(const struct validate_batch *b, struct validate_ba
  */
 void validate_thread_cleanup(void);
 
+/*
+ * validate_imb_mgr - this thread's ipsec-mb manager (made on first use with the best
+ * code path for this CPU; NULL when it cannot be made). For other users of ipsec-mb
+ * in the same process (control/tsig's HMAC), so that a thread has one manager.
+ */
+struct IMB_MGR *validate_imb_mgr(void);
+
 #endif /* SEKISHO_VALIDATE_H */

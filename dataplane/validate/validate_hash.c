@@ -22,7 +22,7 @@
 static _Thread_local IMB_MGR *tls_mgr;
 
 /* The thread's manager, made on first use with the best code path for this CPU. */
-static IMB_MGR *hash_mgr(void)
+IMB_MGR *validate_imb_mgr(void)
 {
 	IMB_MGR *m = tls_mgr;
 
@@ -83,7 +83,7 @@ static IMB_HASH_ALG imb_alg(enum validate_hash_alg alg)
 int validate_hash_one(enum validate_hash_alg alg, const uint8_t *data, size_t len,
 		      uint8_t *out)
 {
-	IMB_MGR *m = hash_mgr();
+	IMB_MGR *m = validate_imb_mgr();
 
 	if (m == NULL)
 		return -ENOMEM;
@@ -143,7 +143,7 @@ static unsigned collect(IMB_MGR *m, IMB_JOB *job)
 
 int validate_hash_many(struct validate_hash_req *reqs, unsigned n)
 {
-	IMB_MGR *m = hash_mgr();
+	IMB_MGR *m = validate_imb_mgr();
 	unsigned ok = 0;
 	IMB_JOB *job;
 
@@ -209,7 +209,7 @@ int validate_nsec3_hash(const uint8_t *name, size_t len, const uint8_t *salt,
 
 	if (rc != 0)
 		return rc;
-	m = hash_mgr();
+	m = validate_imb_mgr();
 	if (m == NULL)
 		return -ENOMEM;
 	IMB_SHA1(m, l.first, l.first_len, l.digest);
