@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -263,26 +264,100 @@ static int command_name(const struct wire_question *q, char cmd[64])
 	return 0;
 }
 
-/* The request verified: run its command into the answer and sign the reply. */
-static size_t run_command(struct ctl_server *s, const uint8_t *req,
+/* A command's arguments: storage for their strings. */
+struct ctl_args {
+	int argc;
+	char *argv[CTL_ARGS_MAX + 1];
+	char buf[CTL_ARGS_MAX][CTL_LINE_MAX + 1];
+};
+
+/*
+ * The arguments of a verified request (@len: without its TSIG record): the strings of
+ * the TXT record in the additional section. Returns 0, or -1 when the records are
+ * malformed or there are too many strings.
+ */
+static int request_args(const uint8_t *req, size_t len, const struct wire_question *q,
+			struct ctl_args *a)
+{
+	struct wire_hdr h;
+	size_t off = q->end_off;
+
+	a->argc = 0;
+	a->argv[0] = NULL;
+	if (wire_parse_header(req, len, &h) != WIRE_OK)
+		return -1;
+	for (unsigned i = 0; i < (unsigned)h.ancount + h.nscount + h.arcount; i++) {
+		size_t rd, end;
+
+		if (wire_name_skip(req, len, off, &off) != WIRE_OK || off + 10 > len)
+			return -1;
+		rd = off + 10;
+		end = rd + wire_get_u16(req + off + 8);
+		if (end > len)
+			return -1;
+		if (wire_get_u16(req + off) == WIRE_TYPE_TXT &&
+		    i >= (unsigned)h.ancount + h.nscount) {
+			while (rd < end) {
+				size_t n = req[rd];
+
+				if (rd + 1 + n > end || a->argc == CTL_ARGS_MAX)
+					return -1;
+				memcpy(a->buf[a->argc], req + rd + 1, n);
+				a->buf[a->argc][n] = '\0';
+				a->argv[a->argc] = a->buf[a->argc];
+				a->argv[++a->argc] = NULL;
+				rd += 1 + n;
+			}
+		}
+		off = end;
+	}
+	return 0;
+}
+
+/* The rcode of a command's return value (ctl_command_fn). */
+static uint8_t command_rcode(int rc)
+{
+	switch (rc) {
+	case 0:
+		return WIRE_RCODE_NOERROR;
+	case -ENOENT:
+		return WIRE_RCODE_NXDOMAIN;
+	case -EINVAL:
+		return WIRE_RCODE_FORMERR;
+	default:
+		return WIRE_RCODE_SERVFAIL;
+	}
+}
+
+/* The request verified (@plain: its length without TSIG): run its command into the
+ * answer and sign the reply. */
+static size_t run_command(struct ctl_server *s, const uint8_t *req, size_t plain,
 			  const struct wire_question *q, const struct tsig_info *ri,
 			  uint64_t now, uint8_t *out, size_t cap)
 {
 	struct ctl_reply r = { .buf = out, .cap = cap - TSIG_RR_MAX - CTL_TRUNC_ROOM };
+	static struct ctl_args args; /* control thread only; 4 KiB off its stack */
 	uint8_t rcode = WIRE_RCODE_NOERROR;
 	char cmd[64];
+	int rc;
 
 	r.len = reply_start(req, q->end_off, WIRE_RCODE_NOERROR, out, cap);
 	if (command_name(q, cmd) != 0) {
 		rcode = WIRE_RCODE_REFUSED;
 		ctl_reply_line(&r, "not a command: the question must be COMMAND.sekisho.");
-	} else if (s->run == NULL || s->run(cmd, &r, s->arg) == -ENOENT) {
-		rcode = WIRE_RCODE_NXDOMAIN;
-		r.len = q->end_off;
-		r.rdlen_off = 0;
-		r.ancount = 0;
-		r.overflow = 0;
-		ctl_reply_line(&r, "unknown command '%s'", cmd);
+	} else if (request_args(req, plain, q, &args) != 0) {
+		rcode = WIRE_RCODE_FORMERR;
+		ctl_reply_line(&r, "malformed arguments (at most %u TXT strings)", CTL_ARGS_MAX);
+	} else {
+		rc = s->run == NULL ? -ENOENT : s->run(cmd, args.argc, args.argv, &r, s->arg);
+		rcode = command_rcode(rc);
+		if (rc == -ENOENT) {
+			r.len = q->end_off;
+			r.rdlen_off = 0;
+			r.ancount = 0;
+			r.overflow = 0;
+			ctl_reply_line(&r, "unknown command '%s'", cmd);
+		}
 	}
 	if (r.overflow) {
 		r.cap += CTL_TRUNC_ROOM;
@@ -319,7 +394,7 @@ size_t ctl_handle(struct ctl_server *s, uint8_t *req, size_t len, uint64_t now,
 	case TSIG_OK:
 		if (!replay_seen(s, &ri, now)) {
 			replay_remember(s, &ri, now);
-			return run_command(s, req, &m.q, &ri, now, out, cap);
+			return run_command(s, req, plain, &m.q, &ri, now, out, cap);
 		}
 		s->ctr.replays++;
 		return sign_reply(&ri, now, WIRE_RCODE_BADTIME, out,
@@ -348,19 +423,57 @@ size_t ctl_handle(struct ctl_server *s, uint8_t *req, size_t len, uint64_t now,
 
 /* ---- Client side ------------------------------------------------------------------- */
 
-int ctl_build_request(const char *cmd, uint16_t id, uint8_t *buf, size_t cap)
+static bool command_name_ok(const char *cmd, size_t n)
 {
-	size_t n = strlen(cmd), len;
-
 	if (n == 0 || n > 63)
-		return -EINVAL;
+		return false;
 	for (size_t i = 0; i < n; i++) {
 		char c = cmd[i];
 
 		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
 		      c == '-' || c == '_'))
-			return -EINVAL;
+			return false;
 	}
+	return true;
+}
+
+/* The arguments as one TXT record (owner: the question's name) at @off. */
+static int put_args(int argc, char *const argv[], uint8_t *buf, size_t off, size_t cap)
+{
+	size_t rdlen = 0, p = off + 12;
+
+	if (argc > CTL_ARGS_MAX)
+		return -EINVAL;
+	for (int i = 0; i < argc; i++) {
+		size_t n = strlen(argv[i]);
+
+		if (n == 0 || n > CTL_LINE_MAX)
+			return -EINVAL;
+		if (p + 1 + n > cap || rdlen + 1 + n > UINT16_MAX)
+			return -ENOSPC;
+		buf[p] = (uint8_t)n;
+		memcpy(buf + p + 1, argv[i], n);
+		p += 1 + n;
+		rdlen += 1 + n;
+	}
+	if (off + 12 > cap)
+		return -ENOSPC;
+	wire_put_u16(buf + off, 0xC000 | WIRE_HDR_LEN);
+	wire_put_u16(buf + off + 2, WIRE_TYPE_TXT);
+	wire_put_u16(buf + off + 4, WIRE_CLASS_ANY);
+	wire_put_u32(buf + off + 6, 0);
+	wire_put_u16(buf + off + 10, (uint16_t)rdlen);
+	wire_put_u16(buf + 10, 1); /* ARCOUNT */
+	return (int)p;
+}
+
+int ctl_build_request(const char *cmd, int argc, char *const argv[], uint16_t id,
+		      uint8_t *buf, size_t cap)
+{
+	size_t n = strlen(cmd), len;
+
+	if (!command_name_ok(cmd, n) || argc < 0)
+		return -EINVAL;
 	len = WIRE_HDR_LEN + 1 + n + sizeof(ctl_suffix) + 4;
 	if (len > cap)
 		return -ENOSPC;
@@ -372,7 +485,7 @@ int ctl_build_request(const char *cmd, uint16_t id, uint8_t *buf, size_t cap)
 	memcpy(buf + WIRE_HDR_LEN + 1 + n, ctl_suffix, sizeof(ctl_suffix)); /* with the root */
 	wire_put_u16(buf + len - 4, WIRE_TYPE_TXT);
 	wire_put_u16(buf + len - 2, WIRE_CLASS_ANY);
-	return (int)len;
+	return argc == 0 ? (int)len : put_args(argc, argv, buf, len, cap);
 }
 
 int ctl_reply_lines(const uint8_t *msg, size_t len,

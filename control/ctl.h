@@ -8,6 +8,10 @@
  * is signed with the same key, chained to the request's MAC. On the socket each message
  * is one SOCK_SEQPACKET datagram of at most 65535 bytes.
  *
+ * A command's arguments (e.g. `flush example.com`) travel as the strings of one TXT
+ * record owned by the QNAME in the request's additional section, before the TSIG
+ * record (so the MAC covers them); no record means no arguments.
+ *
  * Refusals follow RFC 8945 §5.3: an unknown key (BADKEY) or a wrong MAC (BADSIG) gets
  * rcode NOTAUTH and an unsigned TSIG record (no MAC) carrying the error; a time outside
  * the fudge gets NOTAUTH, a signed TSIG with error BADTIME and the server's time in
@@ -29,6 +33,7 @@
 #define CTL_MSG_MAX      65535 /* one request or reply */
 #define CTL_REPLAY_RING  64    /* MACs remembered against replays */
 #define CTL_LINE_MAX     255   /* one TXT string */
+#define CTL_ARGS_MAX     16    /* arguments of one command */
 
 /* Counters of the control channel, exported as control_<name>. */
 #define CTL_COUNTERS(X) \
@@ -64,10 +69,15 @@ int ctl_reply_line(struct ctl_reply *r, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
 /*
- * A command: called with the command name (the first label, lowercased) and the reply
- * to fill. Returns 0, or -ENOENT for an unknown command.
+ * A command: called with the command name (the first label, lowercased), its
+ * arguments (argc strings, NUL-terminated, at most CTL_LINE_MAX bytes each) and the
+ * reply to fill. Returns 0 (rcode NOERROR), -ENOENT for an unknown command
+ * (NXDOMAIN), -EINVAL for bad arguments (FORMERR) or another negative errno value
+ * when the command failed (SERVFAIL); the lines written stay in every case but
+ * -ENOENT, so a failing command says why.
  */
-typedef int (*ctl_command_fn)(const char *cmd, struct ctl_reply *r, void *arg);
+typedef int (*ctl_command_fn)(const char *cmd, int argc, char *const argv[],
+			      struct ctl_reply *r, void *arg);
 
 /* A MAC accepted recently (replay detection). */
 struct ctl_seen_mac {
@@ -101,10 +111,12 @@ size_t ctl_handle(struct ctl_server *s, uint8_t *req, size_t len, uint64_t now,
 /* ---- Client side (sekishoctl) ---------------------------------------------------- */
 
 /*
- * ctl_build_request - an unsigned request for @cmd with @id into @buf.
- * Returns its length, or -EINVAL (bad command name) / -ENOSPC.
+ * ctl_build_request - an unsigned request for @cmd with its @argc arguments and @id
+ * into @buf. Returns its length, or -EINVAL (bad command name, empty or too long
+ * argument, more than CTL_ARGS_MAX) / -ENOSPC.
  */
-int ctl_build_request(const char *cmd, uint16_t id, uint8_t *buf, size_t cap);
+int ctl_build_request(const char *cmd, int argc, char *const argv[], uint16_t id,
+		      uint8_t *buf, size_t cap);
 
 /*
  * ctl_tsig_error - the error field of the TSIG record that ends @msg (unverified, for

@@ -2,7 +2,7 @@
  * sekishoctl - the control client: sends one TSIG-signed command to sekishod's control
  * socket and prints the reply's lines (ctl.h says what goes over the socket).
  *
- *   sekishoctl [-c CONFIG] [-s SOCKET] [-k KEYFILE] COMMAND
+ *   sekishoctl [-c CONFIG] [-s SOCKET] [-k KEYFILE] COMMAND [ARG...]
  *   sekishoctl keygen [NAME] [--alg hmac-sha256|hmac-sha384|hmac-sha512]
  *
  * SOCKET and KEYFILE default to control-socket and control-key-file of CONFIG
@@ -33,9 +33,9 @@
 static int usage(void)
 {
 	fprintf(stderr,
-		"usage: sekishoctl [-c CONFIG] [-s SOCKET] [-k KEYFILE] COMMAND\n"
+		"usage: sekishoctl [-c CONFIG] [-s SOCKET] [-k KEYFILE] COMMAND [ARG...]\n"
 		"       sekishoctl keygen [NAME] [--alg hmac-sha256|hmac-sha384|hmac-sha512]\n"
-		"commands: status, stats\n");
+		"commands: sekishoctl help\n");
 	return 2;
 }
 
@@ -228,7 +228,7 @@ int main(int argc, char **argv)
 			return usage();
 		}
 	}
-	if (optind + 1 != argc)
+	if (optind >= argc)
 		return usage();
 	defaults_from_config(conf, sock, sizeof(sock), keyf, sizeof(keyf), explicit_conf);
 	if (sock[0] == '\0')
@@ -242,9 +242,11 @@ int main(int argc, char **argv)
 	}
 	if (getrandom(&id, sizeof(id), 0) != sizeof(id))
 		id = (uint16_t)time(NULL);
-	len = ctl_build_request(argv[optind], id, req, sizeof(req));
+	len = ctl_build_request(argv[optind], argc - optind - 1, argv + optind + 1, id, req,
+				sizeof(req));
 	if (len < 0) {
-		fprintf(stderr, "sekishoctl: bad command name '%s'\n", argv[optind]);
+		fprintf(stderr, "sekishoctl: bad command '%s' or arguments (at most %u, "
+			"1-%u bytes each)\n", argv[optind], CTL_ARGS_MAX, CTL_LINE_MAX);
 		return 2;
 	}
 	sp.now = (uint64_t)time(NULL);

@@ -29,6 +29,7 @@
 #include "anchors.h"
 #include "config.h"
 #include "ctl.h"
+#include "daemon.h"
 #include "ctl_socket.h"
 #include "exception.h"
 #include "local.h"
@@ -40,43 +41,12 @@
 #include "upstream.h"
 #include "worker.h"
 
-#define SEKISHOD_VERSION "0.1.0"
 /* Room for the largest DNS message sekisho sends (4096) behind the largest headers. */
 #define MBUF_DATA_ROOM (RTE_PKTMBUF_HEADROOM + 4096 + 256)
 
 static volatile bool stop_requested;
 static volatile bool stats_requested;
 static volatile bool workers_quit;
-
-struct daemon {
-	struct config cfg;
-	struct local_db *local;
-	struct query_env env;
-	struct rte_mempool *pool;
-	struct rte_mempool *indirect_pool;
-	uint16_t port_ids[CONFIG_MAX_PORTS];
-	struct port_caps caps[CONFIG_MAX_PORTS];
-	bool has_exception;
-	bool exc_started;
-	uint16_t exc_port;
-	unsigned int ports_started;     /* what shutdown must stop */
-	struct worker *workers;
-	unsigned int n_workers;
-	/* recursion (when root-hints is set) */
-	char *hints;
-	size_t hints_len;
-	struct cache *cache;
-	struct upstream_shared *up_shared;
-	struct net_neigh *neigh[CONFIG_MAX_PORTS];
-	struct tcp_service *tcp;
-	/* DNSSEC validation (dnssec-validation with at least one trust anchor) */
-	struct anchors *anchors;
-	/* the control socket (control-socket), for sekishoctl */
-	struct tsig_keyring ctl_keys;
-	struct ctl_server ctl_srv;
-	struct ctl_socket *ctl;
-	time_t started;
-};
 
 static void on_signal(int sig)
 {
@@ -563,46 +533,6 @@ static int start_tcp(struct daemon *d)
 	return 0;
 }
 
-/* ---- Control commands (ctl.h): what sekishoctl can ask ---- */
-
-static void reply_counter(const char *name, uint64_t value, void *arg)
-{
-	ctl_reply_line(arg, "%s %lu", name, (unsigned long)value);
-}
-
-static void reply_status(struct daemon *d, struct ctl_reply *r)
-{
-	ctl_reply_line(r, "version %s", SEKISHOD_VERSION);
-	ctl_reply_line(r, "uptime %lu", (unsigned long)(time(NULL) - d->started));
-	ctl_reply_line(r, "workers %u", d->n_workers);
-	ctl_reply_line(r, "lcores %u", rte_lcore_count());
-	ctl_reply_line(r, "ports %u", d->cfg.nports);
-	ctl_reply_line(r, "recursion %s", d->env.recursion ? "on" : "off");
-	ctl_reply_line(r, "validation %s", d->anchors != NULL ? "on" : "off");
-	if (d->cache != NULL) {
-		struct cache_stats cs;
-
-		cache_stats_sum(d->cache, &cs);
-		ctl_reply_line(r, "cache_entries %u", cache_count(d->cache));
-		ctl_reply_line(r, "cache_capacity %u", cache_capacity(d->cache));
-		if (cs.lookups > 0)
-			ctl_reply_line(r, "cache_hit_ratio %.3f", (double)cs.hits / (double)cs.lookups);
-	}
-}
-
-static int run_control_command(const char *cmd, struct ctl_reply *r, void *arg)
-{
-	struct daemon *d = arg;
-
-	if (strcmp(cmd, "status") == 0)
-		reply_status(d, r);
-	else if (strcmp(cmd, "stats") == 0)
-		stats_foreach(reply_counter, r);
-	else
-		return -ENOENT;
-	return 0;
-}
-
 /* The control socket: only with control-socket (the config insists on a key file). */
 static int start_control(struct daemon *d, const char *conf)
 {
@@ -620,7 +550,7 @@ static int start_control(struct daemon *d, const char *conf)
 		fprintf(stderr, "sekishod: control-key-file '%s': no key\n", srv->control_key_file);
 		return -1;
 	}
-	ctl_server_init(&d->ctl_srv, &d->ctl_keys, run_control_command, d);
+	ctl_server_init(&d->ctl_srv, &d->ctl_keys, commands_run, d);
 	d->ctl = ctl_socket_open(srv->control_socket, &d->ctl_srv, err, sizeof(err));
 	if (d->ctl == NULL) {
 		fprintf(stderr, "sekishod: %s\n", err);
@@ -761,6 +691,7 @@ int main(int argc, char **argv)
 	}
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	install_signals();
+	snprintf(d.conf_path, sizeof(d.conf_path), "%s", conf);
 	if (load_config(&d, conf) != 0 || check_lcores(&d) != 0)
 		goto out;
 	d.has_exception = d.cfg.exception.enabled;

@@ -23,9 +23,17 @@ static struct tsig_keyring server_keys, other_keys;
 static uint8_t req[CTL_MSG_MAX], reply[CTL_MSG_MAX];
 static unsigned big_lines;
 
-static int commands(const char *cmd, struct ctl_reply *r, void *arg)
+static int commands(const char *cmd, int argc, char *const argv[], struct ctl_reply *r,
+		    void *arg)
 {
 	(void)arg;
+	if (strcmp(cmd, "echo") == 0) {
+		if (argc == 0)
+			return -EINVAL;
+		for (int i = 0; i < argc; i++)
+			ctl_reply_line(r, "arg %s", argv[i]);
+		return strcmp(argv[0], "fail") == 0 ? -EIO : 0;
+	}
 	if (strcmp(cmd, "status") == 0) {
 		ctl_reply_line(r, "version 0.1.0");
 		ctl_reply_line(r, "uptime 5");
@@ -48,16 +56,22 @@ static void load_keys(void)
 }
 
 /* A signed request for @cmd, at time @t, with @key; its MAC into @ri. */
-static size_t signed_request(const char *cmd, const struct tsig_key *key, uint64_t t,
-			     struct tsig_info *ri)
+static size_t signed_request_args(const char *cmd, int argc, char *const argv[],
+				  const struct tsig_key *key, uint64_t t, struct tsig_info *ri)
 {
 	struct tsig_sign_params sp = { .now = t, .fudge = TSIG_FUDGE_DEFAULT };
-	int len = ctl_build_request(cmd, 0x1234, req, sizeof(req));
+	int len = ctl_build_request(cmd, argc, argv, 0x1234, req, sizeof(req));
 	size_t out = 0;
 
 	CHECK(len > 0);
 	CHECK_INT(tsig_sign(req, (size_t)len, sizeof(req), key, &sp, &out, ri), 0);
 	return out;
+}
+
+static size_t signed_request(const char *cmd, const struct tsig_key *key, uint64_t t,
+			     struct tsig_info *ri)
+{
+	return signed_request_args(cmd, 0, NULL, key, t, ri);
 }
 
 struct lines {
@@ -227,7 +241,7 @@ static void test_replayed_request_is_refused_as_badtime(void)
 static void test_unsigned_request_is_refused(void)
 {
 	struct ctl_server s;
-	int len = ctl_build_request("status", 7, req, sizeof(req));
+	int len = ctl_build_request("status", 0, NULL, 7, req, sizeof(req));
 	size_t n;
 
 	ctl_server_init(&s, &server_keys, commands, NULL);
@@ -262,15 +276,62 @@ static void test_malformed_and_responses_are_not_answered_normally(void)
 
 	ctl_server_init(&s, &server_keys, commands, NULL);
 	CHECK_INT(ctl_handle(&s, junk, sizeof(junk), NOW, reply, sizeof(reply)), 0);
-	len = ctl_build_request("status", 7, req, sizeof(req));
+	len = ctl_build_request("status", 0, NULL, 7, req, sizeof(req));
 	req[2] |= 0x80; /* QR: a response is never answered */
 	CHECK_INT(ctl_handle(&s, req, (size_t)len, NOW, reply, sizeof(reply)), 0);
-	len = ctl_build_request("status", 7, req, sizeof(req));
+	len = ctl_build_request("status", 0, NULL, 7, req, sizeof(req));
 	n = ctl_handle(&s, req, (size_t)len - 3, NOW, reply, sizeof(reply)); /* cut question */
 	CHECK_INT(n, WIRE_HDR_LEN);
 	CHECK_INT(WIRE_RCODE(wire_get_u16(reply + 2)), WIRE_RCODE_FORMERR);
 	CHECK_INT(s.ctr.malformed, 3);
-	CHECK_INT(ctl_build_request("bad name", 1, req, sizeof(req)), -EINVAL);
+	CHECK_INT(ctl_build_request("bad name", 0, NULL, 1, req, sizeof(req)), -EINVAL);
+}
+
+/* Arguments reach the command in order; their absence, a failure and bad ones are
+ * told apart by the rcode, and the MAC covers them. */
+static void test_arguments_reach_the_command(void)
+{
+	char *two[] = { "example.com", "--zone", NULL };
+	char *fail[] = { "fail", NULL };
+	char *empty[] = { "", NULL };
+	char *many[CTL_ARGS_MAX + 2];
+	struct ctl_server s;
+	struct tsig_info ri, info;
+	struct lines l;
+	size_t n;
+
+	ctl_server_init(&s, &server_keys, commands, NULL);
+	n = ctl_handle(&s, req, signed_request_args("echo", 2, two, &server_keys.keys[0], NOW,
+						    &ri), NOW, reply, sizeof(reply));
+	CHECK_INT(client_read(n, &ri, &l, &info), TSIG_OK);
+	CHECK_INT(WIRE_RCODE(wire_get_u16(reply + 2)), WIRE_RCODE_NOERROR);
+	CHECK_INT(l.n, 2);
+	CHECK_STR(l.first, "arg example.com");
+	CHECK_STR(l.last, "arg --zone");
+
+	n = ctl_handle(&s, req, signed_request("echo", &server_keys.keys[0], NOW + 1, &ri),
+		       NOW + 1, reply, sizeof(reply));
+	CHECK_INT(client_read(n, &ri, &l, &info), TSIG_OK);
+	CHECK_INT(WIRE_RCODE(wire_get_u16(reply + 2)), WIRE_RCODE_FORMERR);
+
+	n = ctl_handle(&s, req, signed_request_args("echo", 1, fail, &server_keys.keys[0],
+						    NOW + 2, &ri), NOW + 2, reply, sizeof(reply));
+	CHECK_INT(client_read(n, &ri, &l, &info), TSIG_OK);
+	CHECK_INT(WIRE_RCODE(wire_get_u16(reply + 2)), WIRE_RCODE_SERVFAIL);
+	CHECK_STR(l.first, "arg fail");
+
+	/* an argument changed after signing: BADSIG */
+	n = signed_request_args("echo", 2, two, &server_keys.keys[0], NOW + 3, &ri);
+	((uint8_t *)memmem(req, n, "example", 7))[1] ^= 0x20; /* in the TXT record */
+	n = ctl_handle(&s, req, n, NOW + 3, reply, sizeof(reply));
+	CHECK_INT(ctl_tsig_error(reply, n), WIRE_RCODE_BADVERS);
+
+	for (int i = 0; i < CTL_ARGS_MAX + 1; i++)
+		many[i] = "x";
+	many[CTL_ARGS_MAX + 1] = NULL;
+	CHECK_INT(ctl_build_request("echo", CTL_ARGS_MAX + 1, many, 1, req, sizeof(req)),
+		  -EINVAL);
+	CHECK_INT(ctl_build_request("echo", 1, empty, 1, req, sizeof(req)), -EINVAL);
 }
 
 int main(void)
@@ -286,6 +347,7 @@ int main(void)
 	RUN(test_unsigned_request_is_refused);
 	RUN(test_unknown_command_gives_signed_nxdomain);
 	RUN(test_malformed_and_responses_are_not_answered_normally);
+	RUN(test_arguments_reach_the_command);
 	tsig_thread_cleanup();
 	return unit_check_exit();
 }

@@ -1,0 +1,71 @@
+/*
+ * daemon.h - what sekishod's control thread holds: the config, the shared objects
+ * the workers were started with, and the control channel. One instance, owned by
+ * control/sekishod.c; the control commands (control/commands.c and the files it
+ * names) read and change it from the control thread only.
+ */
+#ifndef SEKISHO_CONTROL_DAEMON_H
+#define SEKISHO_CONTROL_DAEMON_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include <rte_mempool.h>
+
+#include "anchors.h"
+#include "config.h"
+#include "ctl.h"
+#include "port.h"
+#include "query.h"
+
+#define SEKISHOD_VERSION "0.1.0"
+
+struct local_db;
+struct worker;
+struct cache;
+struct upstream_shared;
+struct net_neigh;
+struct tcp_service;
+struct ctl_socket;
+
+struct daemon {
+	struct config cfg;
+	char conf_path[CONFIG_PATH_MAX]; /* the config file (reload reads it again) */
+	struct local_db *local;
+	struct query_env env;
+	struct rte_mempool *pool;
+	struct rte_mempool *indirect_pool;
+	uint16_t port_ids[CONFIG_MAX_PORTS];
+	struct port_caps caps[CONFIG_MAX_PORTS];
+	bool has_exception;
+	bool exc_started;
+	uint16_t exc_port;
+	unsigned int ports_started;     /* what shutdown must stop */
+	struct worker *workers;
+	unsigned int n_workers;
+	/* recursion (when root-hints is set) */
+	char *hints;
+	size_t hints_len;
+	struct cache *cache;
+	struct upstream_shared *up_shared;
+	struct net_neigh *neigh[CONFIG_MAX_PORTS];
+	struct tcp_service *tcp;
+	/* DNSSEC validation (dnssec-validation with at least one trust anchor) */
+	struct anchors *anchors;
+	/* the control socket (control-socket), for sekishoctl */
+	struct tsig_keyring ctl_keys;
+	struct ctl_server ctl_srv;
+	struct ctl_socket *ctl;
+	time_t started;
+};
+
+/*
+ * commands_run - the control commands (a ctl_command_fn; @arg is the daemon).
+ * `help` lists them with their arguments.
+ */
+int commands_run(const char *cmd, int argc, char *const argv[], struct ctl_reply *r,
+		 void *arg);
+
+#endif
