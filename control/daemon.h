@@ -62,6 +62,17 @@ struct daemon {
 };
 
 /*
+ * daemon_publish_anchors - make @n anchors (DS or DNSKEY records; RDATA copied) the
+ * trust anchors of @zone (uncompressed wire name: the root for RFC 5011), in place of
+ * the ones it had, keeping other zones' anchors, the NTAs and the policy. The workers
+ * take the new set between two bursts; validations already running finish with the
+ * old one, whose memory is freed once no worker can use it. Control thread only.
+ * Returns 0, -EINVAL (validation is off, or n == 0) or -ENOMEM.
+ */
+int daemon_publish_anchors(struct daemon *d, const uint8_t *zone, size_t zone_len,
+			   const struct validate_anchor *a, unsigned n);
+
+/*
  * commands_run - the control commands (a ctl_command_fn; @arg is the daemon).
  * `help` lists them with their arguments.
  */
