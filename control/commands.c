@@ -15,6 +15,7 @@
 #include "cache.h"
 #include "ctlq.h"
 #include "daemon.h"
+#include "selftest.h"
 #include "stats.h"
 #include "upstream.h"
 #include "wire.h"
@@ -139,6 +140,9 @@ static const struct command commands[] = {
 	{ "lookup", "NAME [TYPE] [--fresh] [--do] [--cd]",
 	  "resolve through a worker: rcode, AD, EDE, size, how the upstream answer came "
 	  "(--fresh: from the authoritative servers, not the cache)", 1, 5, cmd_lookup },
+	{ "selftest", "", "the KSK rollover checks (control/selftest.h): root trust anchor, "
+	  "~4 KB answer over fragmented UDP, TCP fallback, a good name validates, a bogus "
+	  "one fails; exit 1 when one FAILs", 0, 0, selftest_command },
 };
 
 static int cmd_help(struct daemon *d, int argc, char *const argv[], struct ctl_reply *r)

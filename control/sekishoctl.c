@@ -113,7 +113,8 @@ static ssize_t exchange(const char *path, const uint8_t *req, size_t len, uint8_
 			size_t cap)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	struct timeval tv = { .tv_sec = 5 };
+	/* long enough for `selftest` (six fresh resolutions of up to 8 s each) */
+	struct timeval tv = { .tv_sec = 60 };
 	ssize_t n;
 	int fd;
 
