@@ -13,6 +13,7 @@
 #include "selftest.h"
 #include "validate.h"
 #include "wire.h"
+#include "wire_edns.h"
 #include "wire_text.h"
 
 static const char *const check_names[SELFTEST_N_CHECKS] = {
@@ -114,6 +115,13 @@ static bool no_upstream(const struct selftest_answer *a)
 	return !a->udp && !a->fragmented && !a->tcp;
 }
 
+/* SERVFAIL because no server answered (EDE 22 No Reachable Authority, 23 Network
+ * Error): for a large answer, what lost fragments look like. */
+static bool unreachable(const struct selftest_answer *a)
+{
+	return a->ede == WIRE_EDE_NO_REACHABLE_AUTHORITY || a->ede == WIRE_EDE_NETWORK_ERROR;
+}
+
 /* ---- trust anchor ----------------------------------------------------------------- */
 
 /* " DS 20326": one root anchor as operators know it, by key tag. */
@@ -187,6 +195,10 @@ bool selftest_judge_large(const struct config_selftest_name *n, uint32_t edns_si
 	if (a->err != 0)
 		return no_answer(who, a, "IP fragments dropped on the path, and TCP too?", out,
 				 cap);
+	if (a->rcode == WIRE_RCODE_SERVFAIL && !a->tcp && unreachable(a))
+		return verdict(false, out, cap, "%s: %s: its servers' answers never arrived: are "
+			       "IP fragments dropped on the path? (let them through)", who,
+			       outcome(a, res, sizeof(res)));
 	if (a->rcode != WIRE_RCODE_NOERROR)
 		return verdict(false, out, cap, "%s: %s: the name does not resolve, so the path "
 			       "cannot be checked", who, outcome(a, res, sizeof(res)));

@@ -133,10 +133,19 @@ static void test_large_fails_without_a_large_fragmented_answer(void)
 	CHECK_STR(out, "big.ecdsa.test TXT: no answer within 8 s: IP fragments dropped on "
 		  "the path, and TCP too?");
 
+	/* no server answered: what dropped fragments look like */
 	a = answer(2);
+	a.ede = 23;
+	CHECK(!selftest_judge_large(&large, 4096, &a, out, sizeof(out)));
+	CHECK_STR(out, "big.ecdsa.test TXT: SERVFAIL (EDE 23): its servers' answers never "
+		  "arrived: are IP fragments dropped on the path? (let them through)");
 	a.ede = 22;
 	CHECK(!selftest_judge_large(&large, 4096, &a, out, sizeof(out)));
-	CHECK_HAS(out, "big.ecdsa.test TXT: SERVFAIL (EDE 22): the name does not resolve");
+	CHECK_HAS(out, "SERVFAIL (EDE 22): its servers' answers never arrived");
+
+	a.ede = 6;
+	CHECK(!selftest_judge_large(&large, 4096, &a, out, sizeof(out)));
+	CHECK_HAS(out, "big.ecdsa.test TXT: SERVFAIL (EDE 6): the name does not resolve");
 
 	a = failed(-ENOTSUP);
 	CHECK(!selftest_judge_large(&large, 4096, &a, out, sizeof(out)));
