@@ -1,0 +1,158 @@
+#!/usr/bin/env bash
+# sekishoctl selftest (issue 5): what the 2017 root KSK rollover notice told operators to
+# check. The lab as usual: every check OK, exit 0. Then each FAIL path with its reason and
+# exit 1, the other checks still OK:
+#   IP fragments dropped on the path (nft in the wire namespace, on wire0's egress)
+#                                     -> fragmented-udp: the answers never arrived
+#   TCP port 53 to the authoritative servers dropped (nft input rule)
+#                                     -> tcp-fallback: no answer over TCP
+#   edns-buffer-size 1232             -> fragmented-udp: came over TCP, raise it to 4096
+#   a bogus name as the good one and a good name as the bogus one
+#                                     -> good-name SERVFAIL (EDE 7), bogus-name accepted
+#   an unreachable name as the bogus one -> bogus-name: no data with CD=1 either
+#   dnssec-validation: no             -> trust-anchor, good-name and bogus-name FAIL
+# The lab's names (tests/lab/lab writes them into sekishod.conf): www.rsa.test (good),
+# www.expired.test (bogus), big.ecdsa.test TXT (~4,000 bytes), www.tc.insecure.test
+# (tcauth.py: TC=1 over UDP). Skipped (77) without sekishod and sekishoctl.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+CTL=${LAB_SEKISHOCTL:-$(dirname "${LAB_SEKISHOD:-$LAB_REPO/build/sekishod}")/sekishoctl}
+if ! sekishod_built || [ ! -x "$CTL" ]; then
+    echo "# sekishod or $CTL not built: skipping"
+    exit 77
+fi
+unset LAB_NO_SEKISHOD LAB_EDNS_BUFFER_SIZE LAB_EXTRA_CONF LAB_VALIDATION
+export LAB_SEKISHOCTL=$CTL
+lab_test_up
+
+ctl() { "$CTL" -s "$LAB_CONTROL_SOCKET" -k "$LAB_CONTROL_KEY" "$@"; }
+
+control_up() {
+    local i
+    for ((i = 0; i < 40; i++)); do
+        [ -S "$LAB_CONTROL_SOCKET" ] && ctl status >/dev/null 2>&1 && return 0
+        sleep 0.25
+    done
+    ctl status
+}
+
+# restart VAR=value...: sekishod alone again, its sekishod.conf written with these settings.
+restart() {
+    env "$@" "$LAB" restart-sekishod >/dev/null 2>&1 || { tail -5 "$LAB_DIR/sekishod.log"; return 1; }
+    control_up
+}
+
+# expect_selftest STATUS REGEX...: `sekishoctl selftest` exits STATUS and every REGEX
+# matches one of its lines.
+expect_selftest() {
+    local want=$1 out rc=0 re
+    shift
+    out=$(ctl selftest 2>&1) || rc=$?
+    [ "$rc" -eq "$want" ] || { printf 'exit %s, want %s:\n%s\n' "$rc" "$want" "$out"; return 1; }
+    for re in "$@"; do
+        grep_q "$re" "$out" || return 1
+    done
+}
+
+# nft in the wire namespace (removed again by each check; `lab down` deletes the namespace).
+wire_nft() { wire nft "$@"; }
+nft_dropped() { # table: its drop rules counted packets (the rule did what the check says)
+    wire_nft list table "$@" | grep -Eq 'counter packets [1-9]'
+}
+
+help_lists_selftest() { ctl help | grep -q '^selftest: '; }
+
+check "control socket answers" control_up
+check "help lists selftest" help_lists_selftest
+
+check "the lab as it is: every check OK, exit 0" expect_selftest 0 \
+    '^OK trust-anchor: validation on, 2 root anchors: DS [0-9]+ DNSKEY [0-9]+$' \
+    "^OK fragmented-udp: $LAB_NAME_BIG TXT: [34],[0-9]{3} bytes over fragmented UDP \(edns-buffer-size 4096\)$" \
+    "^OK tcp-fallback: $LAB_NAME_TCONLY A: NOERROR over TCP after TC=1" \
+    "^OK good-name: $LAB_NAME_SECURE A: NOERROR, AD=1 \(validated\)$" \
+    "^OK bogus-name: $LAB_NAME_BOGUS_EXPIRED A: SERVFAIL \(EDE 7\) with CD=0, data with CD=1" \
+    '^selftest: all 5 checks OK$'
+
+# ---- the path: fragments, TCP -----------------------------------------------------------
+
+fragments_dropped() {
+    wire_nft -f - <<'NFT' || return 1
+table netdev st_selftest_frag {
+    chain egress {
+        type filter hook egress device "wire0" priority 0;
+        ip frag-off & 0x3fff != 0 counter drop
+        exthdr frag exists counter drop
+    }
+}
+NFT
+    local rc=0
+    expect_selftest 1 \
+        "^FAIL fragmented-udp: $LAB_NAME_BIG TXT: SERVFAIL \(EDE 2[23]\): its servers' answers never arrived: are IP fragments dropped on the path\?" \
+        '^OK tcp-fallback: ' '^OK good-name: ' '^OK bogus-name: ' \
+        '^selftest: 1 of 5 checks FAILED: fragmented-udp$' || rc=1
+    nft_dropped netdev st_selftest_frag || { echo "the nft rule dropped nothing"; rc=1; }
+    wire_nft delete table netdev st_selftest_frag
+    return $rc
+}
+check "IP fragments dropped on the path: FAIL fragmented-udp, exit 1" fragments_dropped
+
+tcp_blocked() {
+    wire_nft -f - <<'NFT' || return 1
+table inet st_selftest_tcp {
+    chain input {
+        type filter hook input priority 0;
+        ip daddr { 198.51.100.0/24, 203.0.113.0/24 } tcp dport 53 counter drop
+    }
+}
+NFT
+    local rc=0
+    expect_selftest 1 \
+        "^FAIL tcp-fallback: $LAB_NAME_TCONLY A: (SERVFAIL \(EDE [0-9]+\) without an answer over TCP|no answer within [0-9]+ s): is TCP port 53 to its servers blocked\?$" \
+        '^OK fragmented-udp: ' '^OK good-name: ' '^OK bogus-name: ' \
+        '^selftest: 1 of 5 checks FAILED: tcp-fallback$' || rc=1
+    nft_dropped inet st_selftest_tcp || { echo "the nft rule dropped nothing"; rc=1; }
+    wire_nft delete table inet st_selftest_tcp
+    return $rc
+}
+check "TCP port 53 to the authoritative servers dropped: FAIL tcp-fallback, exit 1" tcp_blocked
+
+check "after both: every check OK again" expect_selftest 0 '^selftest: all 5 checks OK$'
+
+# ---- the config: EDNS size, names, validation ------------------------------------------
+
+check "sekishod again with edns-buffer-size 1232" restart LAB_EDNS_BUFFER_SIZE=1232
+check "edns-buffer-size 1232: FAIL fragmented-udp (came over TCP, raise it), exit 1" \
+    expect_selftest 1 \
+    "^FAIL fragmented-udp: $LAB_NAME_BIG TXT: the answer of [34],[0-9]{3} bytes came over TCP: edns-buffer-size 1232 is below it \(raise it to 4096\)$" \
+    '^OK tcp-fallback: ' '^OK good-name: ' '^OK bogus-name: ' \
+    '^selftest: 1 of 5 checks FAILED: fragmented-udp$'
+
+check "sekishod again with the good and bogus names swapped" restart "LAB_EXTRA_CONF=server:
+    selftest-good-name: $LAB_NAME_BOGUS_EXPIRED A
+    selftest-bogus-name: $LAB_NAME_SECURE A"
+check "a bogus name as the good one, a good one as the bogus one: both FAIL, exit 1" \
+    expect_selftest 1 \
+    "^FAIL good-name: $LAB_NAME_BOGUS_EXPIRED A: SERVFAIL \(EDE 7\): a name that should validate does not" \
+    "^FAIL bogus-name: $LAB_NAME_SECURE A: NOERROR \(AD=1\) with CD=0: a known-bogus name was accepted" \
+    '^OK trust-anchor: ' '^OK fragmented-udp: ' '^OK tcp-fallback: ' \
+    '^selftest: 2 of 5 checks FAILED: good-name bogus-name$'
+
+check "sekishod again with an unreachable bogus name" restart "LAB_EXTRA_CONF=server:
+    selftest-bogus-name: $LAB_NAME_LAME A"
+check "an unreachable bogus name: FAIL (no data with CD=1 either), exit 1" \
+    expect_selftest 1 \
+    "^FAIL bogus-name: $LAB_NAME_LAME A: SERVFAIL, and no data with CD=1 either \(SERVFAIL \(EDE 2[23]\)\): unreachable, so the SERVFAIL proves nothing" \
+    '^OK good-name: ' '^selftest: 1 of 5 checks FAILED: bogus-name$'
+
+check "sekishod again with dnssec-validation: no" restart LAB_VALIDATION=no
+check "no trust anchor in use: FAIL trust-anchor, good-name and bogus-name, exit 1" \
+    expect_selftest 1 \
+    '^FAIL trust-anchor: validation is off: set dnssec-validation: yes' \
+    "^FAIL good-name: $LAB_NAME_SECURE A: NOERROR without AD: not validated" \
+    "^FAIL bogus-name: $LAB_NAME_BOGUS_EXPIRED A: NOERROR \(AD=0\) with CD=0: a known-bogus name was accepted" \
+    '^OK fragmented-udp: ' '^OK tcp-fallback: ' \
+    '^selftest: 3 of 5 checks FAILED: trust-anchor good-name bogus-name$'
+
+check "sekishod still runs" test -d "/proc/$(cat "$LAB_DIR/sekishod.pid")"
+lab_test_finish
