@@ -104,6 +104,11 @@ static const char contract_example[] =
 	"    local-zone: \"local.lab.\" static        # static|transparent|redirect|refuse|deny|always_nxdomain\n"
 	"    local-data: \"www.local.lab. 300 IN A 192.0.2.80\"\n"
 	"    local-data: \"local.lab. 3600 IN SOA ns.local.lab. host.local.lab. 1 3600 600 86400 300\"\n"
+	"    # sekishoctl selftest (control/selftest.h): \"NAME [TYPE]\", TYPE defaults to A\n"
+	"    selftest-good-name: isc.org. SOA              # default: validates (NOERROR, AD=1)\n"
+	"    selftest-bogus-name: dnssec-failed.org. SOA   # default: SERVFAIL, data with CD=1\n"
+	"    selftest-large-name: big.example. TXT         # no default: a ~4,000-byte answer\n"
+	"    selftest-tcp-name: tc.example. A              # no default: its servers answer TC=1\n"
 	"\n"
 	"port:                          # one block per port; repeat for more\n"
 	"    name: wire\n"
@@ -131,6 +136,9 @@ static void test_contract_example_parses(void)
 	CHECK_STR(cfg.exception.device, "net_tap1,iface=sk-exc");
 	CHECK_INT(cfg.local.nzones, 1);
 	CHECK_INT(cfg.local.nrrs, 2);
+	CHECK_STR(cfg.server.selftest.large.name, "big.example.");
+	CHECK_INT(cfg.server.selftest.large.type, 16);
+	CHECK_STR(cfg.server.selftest.tcp.name, "tc.example.");
 	config_free(&cfg);
 }
 
