@@ -7,9 +7,9 @@
 #   TCP port 53 to the authoritative servers dropped (nft input rule)
 #                                     -> tcp-fallback: no answer over TCP
 #   edns-buffer-size 1232             -> fragmented-udp: came over TCP, raise it to 4096
-#   a bogus name as the good one and a good name as the bogus one
+#   a bogus name as the good one and a good name as the bogus one (`sekishoctl reload`)
 #                                     -> good-name SERVFAIL (EDE 7), bogus-name accepted
-#   an unreachable name as the bogus one -> bogus-name: no data with CD=1 either
+#   an unreachable name as the bogus one (reload) -> bogus-name: no data with CD=1 either
 #   dnssec-validation: no             -> trust-anchor, good-name and bogus-name FAIL
 # The lab's names (tests/lab/lab writes them into sekishod.conf): www.rsa.test (good),
 # www.expired.test (bogus), big.ecdsa.test TXT (~4,000 bytes), www.tc.insecure.test
@@ -121,16 +121,16 @@ check "after both: every check OK again" expect_selftest 0 '^selftest: all 5 che
 
 # ---- the config: EDNS size, names, validation ------------------------------------------
 
-check "sekishod again with edns-buffer-size 1232" restart LAB_EDNS_BUFFER_SIZE=1232
-check "edns-buffer-size 1232: FAIL fragmented-udp (came over TCP, raise it), exit 1" \
-    expect_selftest 1 \
-    "^FAIL fragmented-udp: $LAB_NAME_BIG TXT: the answer of [34],[0-9]{3} bytes came over TCP: edns-buffer-size 1232 is below it \(raise it to 4096\)$" \
-    '^OK tcp-fallback: ' '^OK good-name: ' '^OK bogus-name: ' \
-    '^selftest: 1 of 5 checks FAILED: fragmented-udp$'
+# The names change with `sekishoctl reload` (a server: section appended to sekishod.conf).
+cp "$LAB_SEKISHOD_CONF" "$LAB_DIR/sekishod.conf.orig"
+reload_with() { # conf lines for a server: section
+    { cat "$LAB_DIR/sekishod.conf.orig"; printf 'server:\n'; printf '    %s\n' "$@"; } \
+        >"$LAB_SEKISHOD_CONF"
+    ctl reload
+}
 
-check "sekishod again with the good and bogus names swapped" restart "LAB_EXTRA_CONF=server:
-    selftest-good-name: $LAB_NAME_BOGUS_EXPIRED A
-    selftest-bogus-name: $LAB_NAME_SECURE A"
+check "reload with the good and bogus names swapped" reload_with \
+    "selftest-good-name: $LAB_NAME_BOGUS_EXPIRED A" "selftest-bogus-name: $LAB_NAME_SECURE A"
 check "a bogus name as the good one, a good one as the bogus one: both FAIL, exit 1" \
     expect_selftest 1 \
     "^FAIL good-name: $LAB_NAME_BOGUS_EXPIRED A: SERVFAIL \(EDE 7\): a name that should validate does not" \
@@ -138,12 +138,21 @@ check "a bogus name as the good one, a good one as the bogus one: both FAIL, exi
     '^OK trust-anchor: ' '^OK fragmented-udp: ' '^OK tcp-fallback: ' \
     '^selftest: 2 of 5 checks FAILED: good-name bogus-name$'
 
-check "sekishod again with an unreachable bogus name" restart "LAB_EXTRA_CONF=server:
-    selftest-bogus-name: $LAB_NAME_LAME A"
+check "reload with an unreachable bogus name" reload_with "selftest-bogus-name: $LAB_NAME_LAME A"
 check "an unreachable bogus name: FAIL (no data with CD=1 either), exit 1" \
     expect_selftest 1 \
     "^FAIL bogus-name: $LAB_NAME_LAME A: SERVFAIL, and no data with CD=1 either \(SERVFAIL \(EDE 2[23]\)\): unreachable, so the SERVFAIL proves nothing" \
     '^OK good-name: ' '^selftest: 1 of 5 checks FAILED: bogus-name$'
+
+check "reload with the lab's names again" reload_with
+check "the lab's names after a reload: every check OK" expect_selftest 0 '^selftest: all 5 checks OK$'
+
+check "sekishod again with edns-buffer-size 1232" restart LAB_EDNS_BUFFER_SIZE=1232
+check "edns-buffer-size 1232: FAIL fragmented-udp (came over TCP, raise it), exit 1" \
+    expect_selftest 1 \
+    "^FAIL fragmented-udp: $LAB_NAME_BIG TXT: the answer of [34],[0-9]{3} bytes came over TCP: edns-buffer-size 1232 is below it \(raise it to 4096\)$" \
+    '^OK tcp-fallback: ' '^OK good-name: ' '^OK bogus-name: ' \
+    '^selftest: 1 of 5 checks FAILED: fragmented-udp$'
 
 check "sekishod again with dnssec-validation: no" restart LAB_VALIDATION=no
 check "no trust anchor in use: FAIL trust-anchor, good-name and bogus-name, exit 1" \
