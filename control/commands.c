@@ -14,6 +14,7 @@
 
 #include "cache.h"
 #include "daemon.h"
+#include "flush.h"
 #include "stats.h"
 
 struct command {
@@ -68,6 +69,8 @@ static const struct command commands[] = {
 	{ "status", "", "version, uptime, lcores, ports, cache size and hit ratio", 0, 0,
 	  cmd_status },
 	{ "stats", "", "every counter (as in telemetry /sekisho/stats)", 0, 0, cmd_stats },
+	{ "flush", FLUSH_USAGE, "remove cached data of a name (every type), of a zone and "
+	  "the names below it, or all", 1, 2, flush_command },
 };
 
 static int cmd_help(struct daemon *d, int argc, char *const argv[], struct ctl_reply *r)
