@@ -432,6 +432,72 @@ static int opt_control_socket(struct parser *p, const struct option *o, void *ob
 	return 0;
 }
 
+/* The port of "ADDRESS:PORT": 1..65535, digits only; 0 when it is not. */
+static uint16_t parse_port(const char *s)
+{
+	unsigned long v = 0;
+
+	if (*s == '\0' || strlen(s) > 5)
+		return 0;
+	for (; *s != '\0'; s++) {
+		if (*s < '0' || *s > '9')
+			return 0;
+		v = v * 10 + (unsigned long)(*s - '0');
+	}
+	return v <= 65535 ? (uint16_t)v : 0;
+}
+
+static bool is_loopback(int family, const uint8_t *a)
+{
+	static const uint8_t v6[16] = { [15] = 1 };
+
+	return family == AF_INET ? a[0] == 127 : memcmp(a, v6, 16) == 0;
+}
+
+/*
+ * "stats-http: 127.0.0.1:9153" or "[::1]:9153": where the control thread serves the
+ * counters as Prometheus text. Loopback only: the page is not authenticated.
+ */
+static int opt_stats_http(struct parser *p, const struct option *o, void *obj,
+			  const struct entry *e)
+{
+	struct config_server *srv = obj;
+	char buf[INET6_ADDRSTRLEN + 16], *host = buf, *port;
+	int family = AF_INET;
+
+	if (e->vlen[0] == 0 || e->vlen[0] >= sizeof(buf))
+		return fail(p, p->line, "%s: ADDRESS:PORT (127.0.0.1:9153, [::1]:9153)", o->key);
+	memcpy(buf, e->val[0], e->vlen[0]);
+	buf[e->vlen[0]] = '\0';
+	if (buf[0] == '[') {
+		char *close = strchr(buf, ']');
+
+		if (close == NULL || close[1] != ':')
+			return fail(p, p->line, "%s: '%s': an IPv6 address is written [::1]:PORT",
+				    o->key, buf);
+		*close = '\0';
+		host = buf + 1;
+		port = close + 2;
+		family = AF_INET6;
+	} else {
+		port = strrchr(buf, ':');
+		if (port == NULL)
+			return fail(p, p->line, "%s: '%s' has no port (ADDRESS:PORT)", o->key, buf);
+		*port++ = '\0';
+	}
+	srv->stats_http_port = parse_port(port);
+	if (srv->stats_http_port == 0)
+		return fail(p, p->line, "%s: bad port '%s' (1..65535)", o->key, port);
+	if (inet_pton(family, host, srv->stats_http_addr) != 1)
+		return fail(p, p->line, "%s: '%s' is not an %s", o->key, host,
+			    family == AF_INET ? "IPv4 address (IPv6: [::1]:PORT)" : "IPv6 address");
+	if (!is_loopback(family, srv->stats_http_addr))
+		return fail(p, p->line, "%s: %s is not a loopback address (127.0.0.0/8 or ::1): "
+			    "the metrics are served without authentication", o->key, host);
+	srv->stats_http_family = family;
+	return 0;
+}
+
 #define SRV(field) offsetof(struct config_server, field)
 #define PORT(field) offsetof(struct config_port, field)
 #define EXC(field) offsetof(struct config_exception, field)
@@ -457,6 +523,7 @@ static const struct option option_table[] = {
 	{ SEC_SERVER, "control-socket",   1, opt_control_socket, 0, 0, 0, 0 },
 	{ SEC_SERVER, "control-key-file", 1, opt_string, SRV(control_key_file), 0, 0, CONFIG_PATH_MAX },
 	{ SEC_SERVER, "test-clock",       1, opt_bool, SRV(test_clock), 0, 0, 0 },
+	{ SEC_SERVER, "stats-http",       1, opt_stats_http, 0, 0, 0, 0 },
 	{ SEC_SERVER, "dnssec-validation", 1, opt_bool, SRV(dnssec.validation), 0, 0, 0 },
 	{ SEC_SERVER, "trust-anchor-file", 1, opt_string, SRV(dnssec.anchor_file), 0, 0, CONFIG_PATH_MAX },
 	{ SEC_SERVER, "trust-anchor",     1, opt_trust_anchor, 0, 0, 0, 0 },

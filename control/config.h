@@ -119,6 +119,10 @@ struct config_server {
 	char control_socket[CONFIG_PATH_MAX];   /* Unix socket path for sekishoctl */
 	char control_key_file[CONFIG_PATH_MAX]; /* TSIG keys (BIND key file) */
 	unsigned control_line;                  /* where control-socket was set */
+	/* Prometheus text over HTTP (control/prom.h): off while stats_http_port is 0 */
+	int stats_http_family;                  /* AF_INET or AF_INET6 */
+	uint8_t stats_http_addr[16];            /* a loopback address, network order */
+	uint16_t stats_http_port;
 	struct config_dnssec dnssec;
 };
 

@@ -16,7 +16,7 @@
 
 #include "ctl_socket.h"
 
-#define CTL_CONNS        8 /* connections waiting for their request */
+#define CTL_CONNS        (CTL_SOCKET_POLLFDS - 1) /* connections waiting for their request */
 #define CTL_CONN_TIMEOUT 2 /* seconds a connection may stay silent */
 
 struct ctl_socket {
@@ -109,15 +109,16 @@ static void serve(struct ctl_socket *cs, unsigned i)
 	conn_close(cs, i);
 }
 
-void ctl_socket_poll(struct ctl_socket *cs, int timeout_ms)
+unsigned ctl_socket_pollfds(struct ctl_socket *cs, struct pollfd *pfd, unsigned cap)
 {
-	struct pollfd pfd[CTL_CONNS + 1];
-	unsigned idx[CTL_CONNS], n = 1;
 	time_t now = time(NULL);
+	unsigned n = 0;
 
-	pfd[0].fd = cs->listen_fd;
-	pfd[0].events = POLLIN;
-	for (unsigned i = 0; i < CTL_CONNS; i++) {
+	if (cap == 0)
+		return 0;
+	pfd[n].fd = cs->listen_fd;
+	pfd[n++].events = POLLIN;
+	for (unsigned i = 0; i < CTL_CONNS && n < cap; i++) {
 		if (cs->conns[i].fd < 0)
 			continue;
 		if (now - cs->conns[i].since > CTL_CONN_TIMEOUT) {
@@ -125,17 +126,34 @@ void ctl_socket_poll(struct ctl_socket *cs, int timeout_ms)
 			continue;
 		}
 		pfd[n].fd = cs->conns[i].fd;
-		pfd[n].events = POLLIN;
-		idx[n - 1] = i;
-		n++;
+		pfd[n++].events = POLLIN;
 	}
-	if (poll(pfd, n, timeout_ms) <= 0)
-		return;
-	for (unsigned k = 1; k < n; k++)
-		if (pfd[k].revents != 0)
-			serve(cs, idx[k - 1]);
-	if (pfd[0].revents & POLLIN)
-		accept_all(cs, now);
+	return n;
+}
+
+void ctl_socket_handle(struct ctl_socket *cs, const struct pollfd *pfd, unsigned n)
+{
+	/* pfd[k] names its connection by descriptor: the order is ctl_socket_pollfds' */
+	for (unsigned k = 1; k < n; k++) {
+		if (pfd[k].revents == 0)
+			continue;
+		for (unsigned i = 0; i < CTL_CONNS; i++)
+			if (cs->conns[i].fd == pfd[k].fd) {
+				serve(cs, i);
+				break;
+			}
+	}
+	if (n > 0 && (pfd[0].revents & POLLIN))
+		accept_all(cs, time(NULL));
+}
+
+void ctl_socket_poll(struct ctl_socket *cs, int timeout_ms)
+{
+	struct pollfd pfd[CTL_SOCKET_POLLFDS];
+	unsigned n = ctl_socket_pollfds(cs, pfd, CTL_SOCKET_POLLFDS);
+
+	if (poll(pfd, n, timeout_ms) > 0)
+		ctl_socket_handle(cs, pfd, n);
 }
 
 void ctl_socket_close(struct ctl_socket *cs)
