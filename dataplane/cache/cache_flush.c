@@ -194,7 +194,7 @@ count_flush(struct cache *c, unsigned int lcore, uint32_t n)
 }
 
 static int
-flush_below(struct cache *c, unsigned int lcore, enum flush_scope scope,
+flush_by_name(struct cache *c, unsigned int lcore, enum flush_scope scope,
 	    const uint8_t *name, size_t len, uint32_t *removed)
 {
 	struct flush_match m = { .scope = scope };
@@ -219,14 +219,14 @@ int
 cache_flush_name(struct cache *c, unsigned int lcore, const uint8_t *name, size_t len,
 		 uint32_t *removed)
 {
-	return flush_below(c, lcore, FLUSH_NAME, name, len, removed);
+	return flush_by_name(c, lcore, FLUSH_NAME, name, len, removed);
 }
 
 int
 cache_flush_zone(struct cache *c, unsigned int lcore, const uint8_t *zone, size_t len,
 		 uint32_t *removed)
 {
-	return flush_below(c, lcore, FLUSH_ZONE, zone, len, removed);
+	return flush_by_name(c, lcore, FLUSH_ZONE, zone, len, removed);
 }
 
 uint32_t
