@@ -15,6 +15,7 @@
 #include "cache.h"
 #include "ctlq.h"
 #include "daemon.h"
+#include "flush.h"
 #include "reload.h"
 #include "stats.h"
 #include "upstream.h"
@@ -149,6 +150,8 @@ static const struct command commands[] = {
 	{ "lookup", "NAME [TYPE] [--fresh] [--do] [--cd]",
 	  "resolve through a worker: rcode, AD, EDE, size, how the upstream answer came "
 	  "(--fresh: from the authoritative servers, not the cache)", 1, 5, cmd_lookup },
+	{ "flush", FLUSH_USAGE, "remove cached data of a name (every type), of a zone and "
+	  "the names below it, or all", 1, 2, flush_command },
 };
 
 static int cmd_help(struct daemon *d, int argc, char *const argv[], struct ctl_reply *r)

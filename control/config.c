@@ -458,10 +458,11 @@ int config_parse_loopback_port(const char *text, size_t len, struct config_prefi
 	v = strtoul(colon + 1, &end, 10);
 	if (errno != 0 || *end != '\0' || colon[1] == '\0' || v < 1 || v > 65535)
 		return -1;
+	/* IPv6 only in brackets: "::1:9153" could be an address without a port */
 	memset(a, 0, sizeof(*a));
-	if (inet_pton(AF_INET, host, a->addr) == 1)
+	if (host == buf && inet_pton(AF_INET, host, a->addr) == 1)
 		a->family = AF_INET;
-	else if (inet_pton(AF_INET6, host, a->addr) == 1)
+	else if (host != buf && inet_pton(AF_INET6, host, a->addr) == 1)
 		a->family = AF_INET6;
 	else
 		return -1;
@@ -486,6 +487,25 @@ static int opt_control_tcp(struct parser *p, const struct option *o, void *obj,
 				       &srv->control_tcp_port, &why) != 0)
 		return fail(p, p->line, "%s: %s", o->key, why);
 	srv->control_tcp_line = p->line;
+	return 0;
+}
+
+/*
+ * "stats-http: 127.0.0.1:9153" or "[::1]:9153": where the control thread serves the
+ * counters as Prometheus text. Loopback only: the page is not authenticated.
+ */
+static int opt_stats_http(struct parser *p, const struct option *o, void *obj,
+			  const struct entry *e)
+{
+	struct config_server *srv = obj;
+	struct config_prefix a;
+	const char *why;
+
+	if (config_parse_loopback_port(e->val[0], e->vlen[0], &a, &srv->stats_http_port,
+				       &why) != 0)
+		return fail(p, p->line, "%s: %s", o->key, why);
+	srv->stats_http_family = a.family;
+	memcpy(srv->stats_http_addr, a.addr, sizeof(srv->stats_http_addr));
 	return 0;
 }
 
@@ -515,6 +535,7 @@ static const struct option option_table[] = {
 	{ SEC_SERVER, "control-tcp",      1, opt_control_tcp, 0, 0, 0, 0 },
 	{ SEC_SERVER, "control-key-file", 1, opt_string, SRV(control_key_file), 0, 0, CONFIG_PATH_MAX },
 	{ SEC_SERVER, "test-clock",       1, opt_bool, SRV(test_clock), 0, 0, 0 },
+	{ SEC_SERVER, "stats-http",       1, opt_stats_http, 0, 0, 0, 0 },
 	{ SEC_SERVER, "dnssec-validation", 1, opt_bool, SRV(dnssec.validation), 0, 0, 0 },
 	{ SEC_SERVER, "trust-anchor-file", 1, opt_string, SRV(dnssec.anchor_file), 0, 0, CONFIG_PATH_MAX },
 	{ SEC_SERVER, "trust-anchor",     1, opt_trust_anchor, 0, 0, 0, 0 },

@@ -123,6 +123,10 @@ struct config_server {
 	struct config_prefix control_tcp;       /* address (prefixlen unused) */
 	uint16_t control_tcp_port;
 	unsigned control_tcp_line;
+	/* Prometheus text over HTTP (control/prom.h): off while stats_http_port is 0 */
+	int stats_http_family;                  /* AF_INET or AF_INET6 */
+	uint8_t stats_http_addr[16];            /* a loopback address, network order */
+	uint16_t stats_http_port;
 	struct config_dnssec dnssec;
 };
 

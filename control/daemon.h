@@ -30,6 +30,7 @@ struct upstream_shared;
 struct net_neigh;
 struct tcp_service;
 struct ctl_socket;
+struct prom_http;
 
 struct daemon {
 	struct config cfg;
@@ -64,6 +65,7 @@ struct daemon {
 	struct tsig_keyring ctl_keys;
 	struct ctl_server ctl_srv;
 	struct ctl_socket *ctl;
+	struct prom_http *prom;         /* the Prometheus page (stats-http), or NULL */
 	time_t started;
 };
 

@@ -384,6 +384,40 @@ static void test_control_socket_needs_a_key_file(void)
 		     "t.conf:3: control-socket needs control-key-file") != NULL);
 }
 
+static void test_stats_http_is_loopback_address_and_port(void)
+{
+	const uint8_t v4[4] = { 127, 0, 0, 1 }, v6[16] = { [15] = 1 };
+
+	CHECK_INT(load(PORT_OK), CONFIG_OK);
+	CHECK_INT(cfg.server.stats_http_port, 0);          /* off by default */
+	config_free(&cfg);
+	CHECK_INT(load("server:\n    stats-http: 127.0.0.1:9153\n" PORT_OK), CONFIG_OK);
+	CHECK_INT(cfg.server.stats_http_family, AF_INET);
+	CHECK(memcmp(cfg.server.stats_http_addr, v4, 4) == 0);
+	CHECK_INT(cfg.server.stats_http_port, 9153);
+	config_free(&cfg);
+	CHECK_INT(load("server:\n    stats-http: \"[::1]:80\"\n" PORT_OK), CONFIG_OK);
+	CHECK_INT(cfg.server.stats_http_family, AF_INET6);
+	CHECK(memcmp(cfg.server.stats_http_addr, v6, 16) == 0);
+	CHECK_INT(cfg.server.stats_http_port, 80);
+	config_free(&cfg);
+	CHECK(strstr(load_error("server:\n    workers: 1\n    stats-http: 192.0.2.53:9153\n"
+				PORT_OK),
+		     "t.conf:3: stats-http: not a loopback address") != NULL);
+	CHECK(strstr(load_error("server:\n    stats-http: [2001:db8::1]:9153\n" PORT_OK),
+		     "t.conf:2: stats-http: not a loopback address") != NULL);
+	CHECK(strstr(load_error("server:\n    stats-http: 127.0.0.1\n" PORT_OK),
+		     "t.conf:2: stats-http: ADDRESS:PORT expected") != NULL);
+	CHECK(strstr(load_error("server:\n    stats-http: 127.0.0.1:65536\n" PORT_OK),
+		     "t.conf:2: stats-http: ADDRESS:PORT expected") != NULL);
+	CHECK(strstr(load_error("server:\n    stats-http: 127.0.0.1:0\n" PORT_OK),
+		     "t.conf:2: stats-http: ADDRESS:PORT expected") != NULL);
+	CHECK(strstr(load_error("server:\n    stats-http: localhost:9153\n" PORT_OK),
+		     "t.conf:2: stats-http: ADDRESS:PORT expected") != NULL);
+	CHECK(strstr(load_error("server:\n    stats-http: ::1:9153\n" PORT_OK),
+		     "t.conf:2: stats-http: ADDRESS:PORT expected") != NULL);
+}
+
 static void test_dnssec_options_parse_and_default(void)
 {
 	const struct config_dnssec *d = &cfg.server.dnssec;
@@ -496,5 +530,6 @@ int main(void)
 	RUN(test_control_socket_needs_a_key_file);
 	RUN(test_control_tcp_is_loopback_only);
 	RUN(test_dnssec_options_parse_and_default);
+	RUN(test_stats_http_is_loopback_address_and_port);
 	return unit_check_exit() || unit_failures != 0;
 }
