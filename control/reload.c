@@ -10,6 +10,9 @@
 #include <string.h>
 #include <time.h>
 
+#include <rte_lcore.h>
+
+#include "cache.h"
 #include "daemon.h"
 #include "local.h"
 #include "reload.h"
@@ -101,6 +104,7 @@ static int nta_change(struct daemon *d, bool add, const uint8_t *name, size_t le
 		      uint64_t expires, struct ctl_reply *r)
 {
 	struct anchors *a = calloc(1, sizeof(*a));
+	uint32_t removed = 0;
 	int rc;
 
 	if (a == NULL)
@@ -116,9 +120,16 @@ static int nta_change(struct daemon *d, bool add, const uint8_t *name, size_t le
 		return add ? -ENOSPC : -EINVAL;
 	}
 	rc = publish_anchors_version(d, a);
-	if (rc != 0)
+	if (rc != 0) {
 		ctl_reply_line(r, "out of memory");
-	return rc;
+		return rc;
+	}
+	/* What was cached under the old verdict (SERVFAIL while bogus, AD=0 data while
+	 * under the NTA) goes, so the change is seen at once, not after the TTLs. */
+	if (d->cache != NULL && cache_flush_zone(d->cache, rte_lcore_id(), name, len,
+						 &removed) == 0)
+		ctl_reply_line(r, "removed %u cached entries of the zone", removed);
+	return 0;
 }
 
 int cmd_nta(struct daemon *d, int argc, char *const argv[], struct ctl_reply *r)
