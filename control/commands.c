@@ -13,8 +13,12 @@
 #include <rte_lcore.h>
 
 #include "cache.h"
+#include "ctlq.h"
 #include "daemon.h"
 #include "stats.h"
+#include "upstream.h"
+#include "wire.h"
+#include "wire_text.h"
 
 struct command {
 	const char *name;
@@ -63,11 +67,78 @@ static int cmd_stats(struct daemon *d, int argc, char *const argv[], struct ctl_
 	return 0;
 }
 
+static const char *rcode_name(unsigned rcode)
+{
+	static const char *const names[] = { "NOERROR", "FORMERR", "SERVFAIL", "NXDOMAIN",
+					     "NOTIMP", "REFUSED" };
+
+	return rcode < sizeof(names) / sizeof(names[0]) ? names[rcode] : "OTHER";
+}
+
+/* "udp", "udp,fragmented,tcp"..., "cache" when no upstream answer was taken. */
+static const char *via_text(unsigned via, char *buf, size_t cap)
+{
+	static const struct { unsigned bit; const char *name; } v[] = {
+		{ UPSTREAM_VIA_UDP, "udp" }, { UPSTREAM_VIA_FRAGMENTED, "fragmented" },
+		{ UPSTREAM_VIA_TCP, "tcp" },
+	};
+	size_t n = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++)
+		if ((via & v[i].bit) && n < cap)
+			n += (size_t)snprintf(buf + n, cap - n, "%s%s", n ? "," : "", v[i].name);
+	return n ? buf : "cache";
+}
+
+/* lookup NAME [TYPE] [--fresh] [--do] [--cd]: resolve through worker 0 (ctlq.h). */
+static int cmd_lookup(struct daemon *d, int argc, char *const argv[], struct ctl_reply *r)
+{
+	static struct ctlq_result res; /* 64 KiB: not on the control thread's stack */
+	unsigned flags = 0;
+	uint16_t qtype = WIRE_TYPE_A;
+	char via[48];
+	int rc;
+
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--fresh") == 0)
+			flags |= CTLQ_NOCACHE;
+		else if (strcmp(argv[i], "--do") == 0)
+			flags |= CTLQ_DO;
+		else if (strcmp(argv[i], "--cd") == 0)
+			flags |= CTLQ_CD;
+		else if (wire_text_type(argv[i], strlen(argv[i]), &qtype) != 0) {
+			ctl_reply_line(r, "unknown type or option '%s'", argv[i]);
+			return -EINVAL;
+		}
+	}
+	rc = ctlq_resolve(d, argv[0], qtype, flags, 10000, &res);
+	if (rc != 0) {
+		ctl_reply_line(r, "lookup %s: %s", argv[0], rc == -EINVAL ? "not a domain name" :
+			       rc == -ENOTSUP ? "no recursion or no exception path" :
+			       rc == -ETIMEDOUT ? "no answer within 10 s" : "no message object free");
+		return rc == -EINVAL ? -EINVAL : rc;
+	}
+	ctl_reply_line(r, "rcode %s", rcode_name(res.rcode));
+	ctl_reply_line(r, "ad %d", res.ad ? 1 : 0);
+	if (res.ede >= 0)
+		ctl_reply_line(r, "ede %d", res.ede);
+	ctl_reply_line(r, "answers %u", res.len >= WIRE_HDR_LEN ? wire_get_u16(res.msg + 6) : 0);
+	ctl_reply_line(r, "size %u", res.len);
+	ctl_reply_line(r, "via %s", via_text(res.via, via, sizeof(via)));
+	if (res.udp_max > 0)
+		ctl_reply_line(r, "udp_max %u", res.udp_max);
+	return 0;
+}
+
 static const struct command commands[] = {
 	{ "help", "", "this list", 0, 0, cmd_help },
 	{ "status", "", "version, uptime, lcores, ports, cache size and hit ratio", 0, 0,
 	  cmd_status },
 	{ "stats", "", "every counter (as in telemetry /sekisho/stats)", 0, 0, cmd_stats },
+	{ "lookup", "NAME [TYPE] [--fresh] [--do] [--cd]",
+	  "resolve through a worker: rcode, AD, EDE, size, how the upstream answer came "
+	  "(--fresh: from the authoritative servers, not the cache)", 1, 5, cmd_lookup },
 };
 
 static int cmd_help(struct daemon *d, int argc, char *const argv[], struct ctl_reply *r)

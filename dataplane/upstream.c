@@ -59,6 +59,8 @@ struct upstream_query {
 	bool prefetch;                  /* refresh of a cache entry, no client */
 	uint8_t n_clients;
 	uint16_t local_port;            /* claimed in the shared table; 0: none */
+	uint8_t via;                    /* UPSTREAM_VIA_* of the answers taken */
+	uint16_t udp_max;               /* largest UDP answer taken */
 	uint32_t tcp_gen;               /* the TCP exchange it waits for; 0: none */
 	uint64_t deadline;              /* ms; 0: no timer */
 	struct rte_mbuf *parked;        /* query waiting for the gateway's MAC */
@@ -108,6 +110,7 @@ struct upstream_meta {
 	uint16_t payload_off, payload_len;
 	uint16_t src_port, dst_port;
 	uint8_t ip_version;
+	uint8_t reassembled;
 	uint8_t src[16];
 };
 
@@ -171,6 +174,7 @@ void upstream_shared_free(struct upstream_shared *sh)
 		rte_ring_free(sh->tcp_in[i]);
 	}
 	rte_ring_free(sh->tcp_out);
+	rte_ring_free(sh->ctl_out);
 	rte_mempool_free(sh->msg_pool);
 	rte_free(sh);
 }
@@ -190,7 +194,8 @@ int upstream_tcp_create(struct upstream_shared *sh, unsigned int n_msgs)
 	    rte_mempool_populate_default(sh->msg_pool) < 0)
 		return -ENOMEM;
 	sh->tcp_out = rte_ring_create("up_tcp_out", ring_size, SOCKET_ID_ANY, RING_F_SC_DEQ);
-	if (sh->tcp_out == NULL)
+	sh->ctl_out = rte_ring_create("up_ctl_out", ring_size, SOCKET_ID_ANY, RING_F_SC_DEQ);
+	if (sh->tcp_out == NULL || sh->ctl_out == NULL)
 		return -rte_errno;
 	for (unsigned int i = 0; i < sh->n_workers; i++) {
 		snprintf(name, sizeof(name), "up_tcp_in%u", i);
@@ -337,10 +342,13 @@ static void send_frames(struct upstream *up, uint16_t port_id, struct rte_mbuf *
 		up->tx[up->n_tx++] = f[i];
 }
 
-/* A message object back to the TCP service (its rings hold every object: no loss). */
+/* A message object back to the TCP service, or to the control thread for its own
+ * queries (their rings hold every object: no loss). */
 static void msg_to_service(struct upstream *up, struct upstream_msg *msg)
 {
-	if (rte_ring_enqueue(up->sh->tcp_out, msg) != 0) {
+	struct rte_ring *r = msg->kind == UPSTREAM_MSG_CONTROL ? up->sh->ctl_out : up->sh->tcp_out;
+
+	if (rte_ring_enqueue(r, msg) != 0) {
 		up->stats.tcp_ring_full++;
 		rte_mempool_put(up->sh->msg_pool, msg);
 	}
@@ -357,7 +365,7 @@ static void client_send(struct upstream *up, struct upstream_client *c, size_t l
 
 	if (c->kind == CLIENT_TCP) {
 		c->msg->len = (uint16_t)len;
-		up->stats.tcp_client_answers += len > 0;
+		up->stats.tcp_client_answers += len > 0 && c->msg->kind == UPSTREAM_MSG_CLIENT;
 		msg_to_service(up, c->msg);
 		return;
 	}
@@ -612,6 +620,25 @@ static unsigned int chain_clients(struct upstream *up, struct upstream_query *uq
 	return n;
 }
 
+/* A control query's client (control/ctlq.h). */
+static bool client_is_control(const struct upstream_client *c)
+{
+	return c->kind == CLIENT_TCP && c->msg->kind == UPSTREAM_MSG_CONTROL;
+}
+
+/* Control queries are told how the upstream answers arrived. */
+static void control_note(const struct upstream_query *uq)
+{
+	for (unsigned int i = 0; i < uq->n_clients; i++) {
+		const struct upstream_client *c = &uq->clients[i];
+
+		if (client_is_control(c)) {
+			c->msg->via = uq->via;
+			c->msg->udp_max = uq->udp_max;
+		}
+	}
+}
+
 static void finish_done(struct upstream *up, struct upstream_query *uq,
 			const struct image_dnssec *dn, uint64_t tsc)
 {
@@ -623,6 +650,7 @@ static void finish_done(struct upstream *up, struct upstream_query *uq,
 	unsigned int n_chain;
 
 	up->stats.resolved++;
+	control_note(uq);
 	/* The answer's RRsets are in the RRset store already: store_rrsets() kept them,
 	 * with the rank their responses gave them, as those responses came in. */
 	/* An answer without any record (an empty NODATA, no SOA) has no TTL: RFC 2308 §5
@@ -675,12 +703,13 @@ static void finish_fail(struct upstream *up, struct upstream_query *uq, int ede,
 	unsigned int n_chain;
 
 	up->stats.failed++;
+	control_note(uq);
 	for (unsigned int i = 0; i < uq->n_clients; i++) {
 		struct upstream_client *c = &uq->clients[i];
 
 		if (c->kind == CLIENT_CHAIN)
 			continue;
-		if (!no_stale && client_answer_stale(up, c, &uq->key))
+		if (!no_stale && !client_is_control(c) && client_answer_stale(up, c, &uq->key))
 			continue;
 		if (with_chain)
 			client_answer_chain(up, uq, c, ede, text);
@@ -1398,6 +1427,8 @@ static struct upstream_query *start(struct upstream *up, const struct cache_key 
 	uq->fetch_zone_len = 0;
 	uq->n_clients = 0;
 	uq->local_port = 0;
+	uq->via = 0;
+	uq->udp_max = 0;
 	uq->deadline = 0;
 	uq->tcp_gen = 0;
 	uq->parked = NULL;
@@ -1587,40 +1618,6 @@ void upstream_client_flush(struct upstream *up, uint64_t tsc)
 	tx_flush(up);
 }
 
-/*
- * A query read from a TCP connection: the same rules as over UDP (query_process:
- * local data, FORMERR/NOTIMP...), then the cache and the resolver, but the answer
- * is not limited to a UDP size (RFC 7766: no TC over TCP) and goes back in msg.
- */
-static void tcp_client_query(struct upstream *up, struct upstream_msg *msg, uint64_t tsc)
-{
-	struct worker *w = up->w;
-	struct upstream_client c = { .kind = CLIENT_TCP, .msg = msg };
-	struct cache_key k;
-	size_t len = msg->len;
-
-	up->stats.tcp_client_queries++;
-	if (len > w->qbuf_len) {
-		client_send(up, &c, 0);
-		return;
-	}
-	memcpy(w->qbuf, msg->data, len);
-	switch (query_process_stream(w->env, w->qbuf, len, msg->data, sizeof(msg->data),
-				     &w->qstats, &len, &c.qi)) {
-	case QUERY_REPLY:
-		client_send(up, &c, len);
-		return;
-	case QUERY_RESOLVE:
-		if (client_key(up, &c, &k, w->qbuf + c.qi.q_off))
-			client_lookup(up, &c, &k, tsc);
-		return;
-	case QUERY_DROP:
-	default:
-		client_send(up, &c, 0);
-		return;
-	}
-}
-
 /* ---- upstream responses ---------------------------------------------------------------- */
 
 /*
@@ -1702,6 +1699,9 @@ static void handle_response(struct upstream *up, uint32_t slot, struct rte_mbuf 
 	}
 	rte_pktmbuf_free(m);
 	up->stats.responses++;
+	uq->via |= mt->reassembled ? UPSTREAM_VIA_FRAGMENTED : UPSTREAM_VIA_UDP;
+	if (mt->payload_len > uq->udp_max)
+		uq->udp_max = mt->payload_len;
 	unpark(uq);
 	port_release(up, uq);
 	drive(up, uq, tsc);
@@ -1714,6 +1714,7 @@ static void meta_from_pkt(struct upstream_meta *mt, const struct net_pkt *p)
 	mt->src_port = p->src_port;
 	mt->dst_port = p->dst_port;
 	mt->ip_version = p->ip_version;
+	mt->reassembled = p->reassembled;
 	memcpy(mt->src, p->ip_version == 4 ? (const uint8_t *)&p->src.v4 : p->src.v6,
 	       p->ip_version == 4 ? 4 : 16);
 }
@@ -1776,11 +1777,79 @@ static void tcp_upstream_answer(struct upstream *up, struct upstream_msg *msg, u
 	}
 	rte_mempool_put(up->sh->msg_pool, msg);
 	up->stats.tcp_upstream_answers++;
+	uq->via |= UPSTREAM_VIA_TCP;
 	uq->tcp_gen = 0;
 	drive(up, uq, tsc);
 }
 
-/* What the TCP service sent this worker: client queries and upstream answers. */
+/* A client that wants a resolution of its own, from the authoritative servers now
+ * (a control query with UPSTREAM_CTL_NOCACHE): no cache, no joining, no RFC 8198. */
+static void client_resolve_fresh(struct upstream *up, struct upstream_client *c,
+				 const struct cache_key *k, uint64_t tsc)
+{
+	struct upstream_query *uq = start(up, k, &c->qi, tsc);
+
+	if (uq == NULL) {
+		up->stats.pool_full++;
+		client_answer_error(up, c, WIRE_EDE_OTHER, "resolver busy");
+		return;
+	}
+	up->stats.resolutions++;
+	uq->clients[uq->n_clients++] = *c;
+	drive(up, uq, tsc);
+}
+
+/*
+ * A query in a message object (a TCP client's, or the control thread's): the same
+ * rules as over UDP (query_process: local data, FORMERR/NOTIMP...), then the cache
+ * and the resolver (or only the resolver: @fresh), but the answer is not limited to
+ * a UDP size (RFC 7766: no TC over TCP) and goes back in msg.
+ */
+static void stream_query(struct upstream *up, struct upstream_msg *msg, bool fresh,
+			 uint64_t tsc)
+{
+	struct worker *w = up->w;
+	struct upstream_client c = { .kind = CLIENT_TCP, .msg = msg };
+	struct cache_key k;
+	size_t len = msg->len;
+
+	if (len > w->qbuf_len) {
+		client_send(up, &c, 0);
+		return;
+	}
+	memcpy(w->qbuf, msg->data, len);
+	switch (query_process_stream(w->env, w->qbuf, len, msg->data, sizeof(msg->data),
+				     &w->qstats, &len, &c.qi)) {
+	case QUERY_REPLY:
+		client_send(up, &c, len);
+		return;
+	case QUERY_RESOLVE:
+		if (!client_key(up, &c, &k, w->qbuf + c.qi.q_off))
+			return;
+		if (fresh)
+			client_resolve_fresh(up, &c, &k, tsc);
+		else
+			client_lookup(up, &c, &k, tsc);
+		return;
+	case QUERY_DROP:
+	default:
+		client_send(up, &c, 0);
+		return;
+	}
+}
+
+/* A query of the control thread's own (control/ctlq.h): the self-test and the
+ * trust-anchor refresh ask with UPSTREAM_CTL_NOCACHE to see the path and today's data. */
+static void control_query(struct upstream *up, struct upstream_msg *msg, uint64_t tsc)
+{
+	up->stats.control_queries++;
+	msg->via = 0;
+	msg->udp_max = 0;
+	stream_query(up, msg, (msg->ctl_flags & UPSTREAM_CTL_NOCACHE) != 0, tsc);
+}
+
+/* What the TCP service sent this worker: client queries and upstream answers; and
+ * the control thread's queries. */
 static void tcp_poll(struct upstream *up, uint64_t tsc)
 {
 	void *ms[16];
@@ -1789,8 +1858,12 @@ static void tcp_poll(struct upstream *up, uint64_t tsc)
 	for (unsigned int i = 0; i < n; i++) {
 		struct upstream_msg *msg = ms[i];
 
-		if (msg->kind == UPSTREAM_MSG_CLIENT)
-			tcp_client_query(up, msg, tsc);
+		if (msg->kind == UPSTREAM_MSG_CLIENT) {
+			up->stats.tcp_client_queries++;
+			stream_query(up, msg, false, tsc);
+		}
+		else if (msg->kind == UPSTREAM_MSG_CONTROL)
+			control_query(up, msg, tsc);
 		else
 			tcp_upstream_answer(up, msg, tsc);
 	}

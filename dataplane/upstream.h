@@ -69,6 +69,7 @@ struct worker_port;
 	X(no_neighbour,     "sends before the gateway's MAC was known") \
 	X(tcp_client_queries, "queries from TCP clients (via the TCP service)") \
 	X(tcp_client_answers, "answers returned to the TCP service for its clients") \
+	X(control_queries,  "queries of the control thread's own (self-test, trust-anchor refresh)") \
 	X(tcp_upstream_sent,  "queries handed to the TCP service for an upstream TCP exchange") \
 	X(tcp_upstream_answers, "upstream answers read over TCP and accepted") \
 	X(tcp_upstream_ignored, "upstream TCP answers for no waiting query (late, mismatched)") \
@@ -123,7 +124,20 @@ enum upstream_msg_kind {
 	 * server's answer in the same object (nothing comes back on failure: the
 	 * resolver's deadline runs out) */
 	UPSTREAM_MSG_UPSTREAM,
+	/* control thread -> worker: a query of the control thread's own (control/ctlq.h),
+	 * answered like a TCP client's; worker -> control ring: the answer in the same
+	 * object, with how the upstream answer arrived (via, udp_max) */
+	UPSTREAM_MSG_CONTROL,
 };
+
+/* How a resolution's upstream answers arrived (upstream_msg.via of a CONTROL answer). */
+#define UPSTREAM_VIA_UDP        0x1  /* a UDP datagram in one piece */
+#define UPSTREAM_VIA_FRAGMENTED 0x2  /* a UDP datagram reassembled from IP fragments */
+#define UPSTREAM_VIA_TCP        0x4  /* over TCP (after TC=1) */
+
+/* upstream_msg.ctl_flags of a CONTROL query. */
+#define UPSTREAM_CTL_NOCACHE    0x1  /* not from the cache, no joining a running
+                                      * resolution, no serve-stale: resolve now */
 
 #define UPSTREAM_MSG_MAX 65535      /* largest DNS message over TCP */
 
@@ -134,6 +148,9 @@ struct upstream_msg {
 	uint32_t conn, conn_gen;        /* CLIENT: the service's connection and its use */
 	uint32_t slot, gen;             /* UPSTREAM: the waiting resolution and its try */
 	uint32_t timeout_ms;            /* UPSTREAM: the resolver's deadline, from now */
+	uint8_t ctl_flags;              /* CONTROL: UPSTREAM_CTL_* */
+	uint8_t via;                    /* CONTROL answer: UPSTREAM_VIA_* (0: no upstream) */
+	uint16_t udp_max;               /* CONTROL answer: largest UDP answer taken */
 	struct resolve_addr server;     /* UPSTREAM: the authoritative server (port 53) */
 	uint16_t len;
 	uint8_t data[UPSTREAM_MSG_MAX];
@@ -148,6 +165,8 @@ struct upstream_shared {
 	struct rte_mempool *msg_pool;   /* struct upstream_msg objects */
 	struct rte_ring *tcp_in[UPSTREAM_MAX_WORKERS]; /* service -> worker (MP/SC) */
 	struct rte_ring *tcp_out;       /* workers -> service (MP/SC) */
+	struct rte_ring *ctl_out;       /* workers -> control thread (MP/SC): answers to
+	                                 * CONTROL queries */
 	uint32_t port_owner[65536];     /* 0 free, else (worker + 1) << 24 | slot */
 	/* Who resolves a question now, by the low 16 bits of its cache key hash:
 	 * 0 free, else (worker + 1) << 24 | 24 more bits of the hash (a check). */

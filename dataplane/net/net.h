@@ -154,6 +154,7 @@ struct net_pkt {
 	uint16_t dst_port;    /**< UDP destination port, host order */
 	uint8_t ip_version;   /**< 4 or 6 */
 	uint8_t hop_limit;    /**< TTL / hop limit the query arrived with */
+	uint8_t reassembled;  /**< 1: the datagram arrived as IP fragments */
 	union net_ip src;     /**< IP source (the client) */
 	union net_ip dst;     /**< IP destination (our address) */
 };

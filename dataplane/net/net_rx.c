@@ -55,6 +55,7 @@ fill_pkt(struct net_rx_ctx *c, uint32_t l3_off, uint32_t l4_off, uint32_t l4_len
 	p->src_port = rte_be_to_cpu_16(udp->src_port);
 	p->dst_port = rte_be_to_cpu_16(udp->dst_port);
 	p->ip_version = l3[0] >> 4;
+	p->reassembled = c->reassembled;
 	memset(&p->src, 0, sizeof(p->src));
 	memset(&p->dst, 0, sizeof(p->dst));
 	if (p->ip_version == 4) {

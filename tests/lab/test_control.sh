@@ -54,6 +54,47 @@ stats_is_long() { # every counter, over many TXT strings: far more than one reco
 }
 check "stats: every counter (more than 50 lines)" stats_is_long
 
+# lookup: the control thread's own queries through a worker (control/ctlq.c).
+lookup_secure_name() {
+    local out
+    out=$(ctl lookup "$LAB_NAME_SECURE" A --do --fresh)
+    grep_q '^rcode NOERROR$' "$out" && grep_q '^ad 1$' "$out" && grep_q '^via udp$' "$out"
+}
+check "lookup --do --fresh of a signed name: NOERROR, AD=1, upstream over UDP" lookup_secure_name
+
+lookup_big_fragmented() { # ~4 KB TXT with EDNS 4096: reassembled from IP fragments
+    local out
+    out=$(ctl lookup "$LAB_NAME_BIG" TXT --fresh)
+    grep_q '^rcode NOERROR$' "$out" && grep_q '^via .*fragmented' "$out" &&
+        grep_q '^udp_max (3[5-9]|4)[0-9]{2,}$' "$out"
+}
+check "lookup --fresh of the ~4 KB name: the upstream answer came as IP fragments" \
+    lookup_big_fragmented
+
+lookup_cached_then_fresh() {
+    local out before
+    ctl lookup "$LAB_NAME_SECURE_ECDSA" A >/dev/null
+    out=$(ctl lookup "$LAB_NAME_SECURE_ECDSA" A)
+    grep_q '^via cache$' "$out" || return 1
+    before=$(counter upstream_sent)
+    out=$(ctl lookup "$LAB_NAME_SECURE_ECDSA" A --fresh)
+    grep_q '^via udp$' "$out" || return 1
+    [ "$(counter upstream_sent)" -gt "$before" ] || { echo "nothing sent upstream for --fresh"; return 1; }
+}
+check "lookup: a repeat comes from the cache, --fresh goes upstream" lookup_cached_then_fresh
+
+lookup_bogus_and_bad_input() {
+    local out rc=0
+    out=$(ctl lookup "$LAB_NAME_BOGUS" A --do)
+    grep_q '^rcode SERVFAIL$' "$out" && grep_q '^ede [0-9]+$' "$out" || return 1
+    out=$(ctl lookup "$LAB_NAME_BOGUS" A --cd)
+    grep_q '^rcode NOERROR$' "$out" || return 1
+    out=$(ctl lookup "$LAB_NAME_SECURE" BOGUSTYPE 2>&1) || rc=$?
+    [ "$rc" -ne 0 ] && grep_q "unknown type or option 'BOGUSTYPE'" "$out"
+}
+check "lookup: bogus name SERVFAIL with EDE, data with --cd; a bad type is refused" \
+    lookup_bogus_and_bad_input
+
 refused_with() { # keyfile pattern counter
     local before out rc=0
     before=$(counter "$3")
