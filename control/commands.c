@@ -15,6 +15,7 @@
 #include "cache.h"
 #include "ctlq.h"
 #include "daemon.h"
+#include "reload.h"
 #include "stats.h"
 #include "upstream.h"
 #include "wire.h"
@@ -46,6 +47,11 @@ static int cmd_status(struct daemon *d, int argc, char *const argv[], struct ctl
 	ctl_reply_line(r, "ports %u", d->cfg.nports);
 	ctl_reply_line(r, "recursion %s", d->env.recursion ? "on" : "off");
 	ctl_reply_line(r, "validation %s", d->anchors != NULL ? "on" : "off");
+	if (d->snaps.pub != NULL) {
+		ctl_reply_line(r, "config_version %lu", (unsigned long)d->snaps.pub->gen);
+		ctl_reply_line(r, "config_versions_retiring %lu",
+			       (unsigned long)(d->snaps.published - d->snaps.freed));
+	}
 	if (d->cache != NULL) {
 		struct cache_stats cs;
 
@@ -136,6 +142,10 @@ static const struct command commands[] = {
 	{ "status", "", "version, uptime, lcores, ports, cache size and hit ratio", 0, 0,
 	  cmd_status },
 	{ "stats", "", "every counter (as in telemetry /sekisho/stats)", 0, 0, cmd_stats },
+	{ "reload", "", "read the config file again: local data, trust anchors, NTAs, "
+	  "validation settings (others need a restart: named)", 0, 0, cmd_reload },
+	{ "nta", "add NAME [SECONDS] | del NAME | list",
+	  "negative trust anchors at run time (RFC 7646)", 1, 3, cmd_nta },
 	{ "lookup", "NAME [TYPE] [--fresh] [--do] [--cd]",
 	  "resolve through a worker: rcode, AD, EDE, size, how the upstream answer came "
 	  "(--fresh: from the authoritative servers, not the cache)", 1, 5, cmd_lookup },

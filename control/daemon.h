@@ -19,6 +19,7 @@
 #include "ctl.h"
 #include "port.h"
 #include "query.h"
+#include "snapshot.h"
 
 #define SEKISHOD_VERSION "0.1.0"
 
@@ -53,7 +54,12 @@ struct daemon {
 	struct net_neigh *neigh[CONFIG_MAX_PORTS];
 	struct tcp_service *tcp;
 	/* DNSSEC validation (dnssec-validation with at least one trust anchor) */
-	struct anchors *anchors;
+	struct anchors *anchors;        /* the current snapshot's (NULL: off) */
+	/* what the workers read, in versions (snapshot.h): local data, env, anchors;
+	 * local, env and anchors above mirror the current version */
+	struct snapshots snaps;
+	struct anchors rt_ntas;         /* NTAs added at run time (`nta add`), kept
+	                                 * across reloads (only conf.ntas is used) */
 	/* the control socket (control-socket), for sekishoctl */
 	struct tsig_keyring ctl_keys;
 	struct ctl_server ctl_srv;
@@ -71,6 +77,18 @@ struct daemon {
  */
 int daemon_publish_anchors(struct daemon *d, const uint8_t *zone, size_t zone_len,
 			   const struct validate_anchor *a, unsigned n);
+
+/* daemon_relative_path - a relative @file of config @conf made relative to the config
+ * file's directory (in place; left as it is when it would not fit). */
+void daemon_relative_path(const char *conf, char *file, size_t cap);
+
+/*
+ * daemon_build_anchors - the validator's conf from @cfg (its trust-anchor-file read,
+ * relative to @path). *out NULL: validation off (not asked for, no recursion, or no
+ * anchor). Returns 0, or -1 with "FILE:LINE: reason" in @err.
+ */
+int daemon_build_anchors(struct config *cfg, const char *path, struct anchors **out,
+			 char *err, size_t errlen);
 
 /*
  * commands_run - the control commands (a ctl_command_fn; @arg is the daemon).

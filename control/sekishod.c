@@ -34,6 +34,7 @@
 #include "exception.h"
 #include "local.h"
 #include "port.h"
+#include "snapshot.h"
 #include "cache.h"
 #include "resolve.h"
 #include "stats.h"
@@ -80,7 +81,7 @@ static int usage(const char *prog)
 }
 
 /* A relative file name in the config is relative to the config file's directory. */
-static void relative_to(const char *conf, char *file, size_t cap)
+void daemon_relative_path(const char *conf, char *file, size_t cap)
 {
 	const char *slash = strrchr(conf, '/');
 	char joined[CONFIG_PATH_MAX * 2];
@@ -113,37 +114,52 @@ static int read_file(const char *path, char **out, size_t *len)
 
 
 /* Trust anchors and validation settings: validation is on when configured and at
- * least one anchor is given (inline or in trust-anchor-file). */
-static int load_anchors(struct daemon *d, const char *path)
+ * least one anchor is given (inline or in trust-anchor-file). *out NULL: off. */
+int daemon_build_anchors(struct config *cfg, const char *path, struct anchors **out,
+			 char *err, size_t errlen)
 {
-	struct config_dnssec *dc = &d->cfg.server.dnssec;
-	char *text = NULL, err[512];
+	struct config_dnssec *dc = &cfg->server.dnssec;
+	char *text = NULL;
 	size_t len = 0;
 	int rc;
 
-	if (!dc->validation)
+	*out = NULL;
+	if (!dc->validation || cfg->server.root_hints[0] == '\0')
 		return 0;
 	if (dc->anchor_file[0] != '\0') {
-		relative_to(path, dc->anchor_file, sizeof(dc->anchor_file));
+		daemon_relative_path(path, dc->anchor_file, sizeof(dc->anchor_file));
 		if (read_file(dc->anchor_file, &text, &len) != 0) {
-			fprintf(stderr, "sekishod: %s: trust-anchor-file '%s': %s\n", path,
-				dc->anchor_file, strerror(errno));
+			snprintf(err, errlen, "%s: trust-anchor-file '%s': %s", path,
+				 dc->anchor_file, strerror(errno));
 			return -1;
 		}
 	}
-	d->anchors = calloc(1, sizeof(*d->anchors));
-	rc = d->anchors == NULL ? -1 :
-	     anchors_build(d->anchors, &d->cfg, text, len, dc->anchor_file,
-			   (uint64_t)time(NULL), err, sizeof(err));
+	*out = calloc(1, sizeof(**out));
+	rc = *out == NULL ? -1 :
+	     anchors_build(*out, cfg, text, len, dc->anchor_file, (uint64_t)time(NULL), err,
+			   errlen);
 	free(text);
-	if (rc != 0) {
-		fprintf(stderr, "sekishod: %s\n", d->anchors == NULL ? "out of memory" : err);
+	if (*out == NULL)
+		snprintf(err, errlen, "out of memory");
+	if (rc != 0 || (*out)->conf.n_anchors == 0) {
+		free(*out);
+		*out = NULL;
+	}
+	return rc;
+}
+
+static int load_anchors(struct daemon *d, const char *path)
+{
+	const struct config_dnssec *dc = &d->cfg.server.dnssec;
+	char err[512];
+
+	if (daemon_build_anchors(&d->cfg, path, &d->anchors, err, sizeof(err)) != 0) {
+		fprintf(stderr, "sekishod: %s\n", err);
 		return -1;
 	}
-	if (d->anchors->conf.n_anchors == 0) {
-		printf("sekishod: no trust anchor configured: answers are not validated\n");
-		free(d->anchors);
-		d->anchors = NULL;
+	if (d->anchors == NULL) {
+		if (dc->validation)
+			printf("sekishod: no trust anchor configured: answers are not validated\n");
 		return 0;
 	}
 	printf("sekishod: DNSSEC validation on, %u trust anchor(s), %u negative trust anchor(s), "
@@ -170,7 +186,7 @@ static int load_config(struct daemon *d, const char *path)
 	d->env.edns_buffer_size = (uint16_t)d->cfg.server.edns_buffer_size;
 	d->env.recursion = d->cfg.server.root_hints[0] != '\0';
 	if (d->env.recursion)
-		relative_to(path, d->cfg.server.root_hints, sizeof(d->cfg.server.root_hints));
+		daemon_relative_path(path, d->cfg.server.root_hints, sizeof(d->cfg.server.root_hints));
 	if (d->env.recursion && read_file(d->cfg.server.root_hints, &d->hints, &d->hints_len) != 0) {
 		fprintf(stderr, "sekishod: %s: root-hints '%s': %s\n", path,
 			d->cfg.server.root_hints, strerror(errno));
@@ -332,7 +348,7 @@ static int init_worker(struct daemon *d, struct worker *w, unsigned int idx,
 		.queue = (uint16_t)idx,
 		.pool = d->pool,
 		.indirect_pool = d->indirect_pool,
-		.env = &d->env,
+		.env = &d->snaps.cur->env,
 		.idle_polls = d->cfg.server.idle_polls,
 		.idle_sleep_us = d->cfg.server.idle_sleep_us,
 		.quit = &workers_quit,
@@ -344,6 +360,8 @@ static int init_worker(struct daemon *d, struct worker *w, unsigned int idx,
 	}
 	w->has_exception = d->has_exception;
 	w->exc_port = d->exc_port;
+	w->pub = d->snaps.pub;
+	w->pub_gen = w->pub_done = d->snaps.pub->gen;
 	for (unsigned int i = 0; i < d->cfg.nports; i++) {
 		if (add_port(d, w, i) != 0) {
 			fprintf(stderr, "sekishod: port '%s': bad addresses/vlan/mtu\n",
@@ -456,7 +474,7 @@ static int init_upstream(struct daemon *d, struct worker *w, unsigned int idx)
 	if (rc_init == 0 && add_zones(d, w->up->rctx) != 0)
 		return -1;
 	if (rc_init == 0 && d->anchors != NULL &&
-	    upstream_validation_enable(w->up, &d->anchors->conf,
+	    upstream_validation_enable(w->up, d->snaps.cur->ws.vconf,
 				       d->cfg.server.dnssec.date_override) != 0) {
 		fprintf(stderr, "sekishod: worker %u: validator set-up failed\n", idx);
 		return -1;
@@ -478,13 +496,34 @@ static int init_upstream(struct daemon *d, struct worker *w, unsigned int idx)
 	return 0;
 }
 
+/* The first version of what the workers read (snapshot.h): it owns the local data
+ * and the anchors from now on (d->local and d->anchors stay as its aliases). */
+static int start_snapshots(struct daemon *d)
+{
+	struct snapshot *first = snapshot_new(&d->env, d->local, d->anchors);
+
+	if (first == NULL || snapshots_init(&d->snaps, d->n_workers, first) != 0) {
+		fprintf(stderr, "sekishod: out of memory\n");
+		if (first != NULL) {
+			first->local = NULL;    /* still d's: freed at shutdown */
+			first->anchors = NULL;
+			snapshot_free(first);
+		}
+		rte_free(d->snaps.pub);
+		d->snaps.pub = NULL;
+		d->snaps.cur = NULL;
+		return -1;
+	}
+	return 0;
+}
+
 static int start_workers(struct daemon *d)
 {
 	unsigned int lcore, idx = 0;
 
 	d->workers = rte_zmalloc("workers", sizeof(struct worker) * d->n_workers,
 				 RTE_CACHE_LINE_SIZE);
-	if (d->workers == NULL)
+	if (d->workers == NULL || start_snapshots(d) != 0)
 		return -1;
 	RTE_LCORE_FOREACH_WORKER(lcore) {
 		if (idx == d->n_workers)
@@ -541,7 +580,7 @@ static int start_control(struct daemon *d, const char *conf)
 
 	if (srv->control_socket[0] == '\0')
 		return 0;
-	relative_to(conf, srv->control_key_file, sizeof(srv->control_key_file));
+	daemon_relative_path(conf, srv->control_key_file, sizeof(srv->control_key_file));
 	if (tsig_keys_load(srv->control_key_file, &d->ctl_keys, err, sizeof(err)) != TSIG_OK) {
 		fprintf(stderr, "sekishod: control-key-file: %s\n", err);
 		return -1;
@@ -586,6 +625,8 @@ static void control_loop(struct daemon *d)
 			ctl_socket_poll(d->ctl, 100);
 		else
 			nanosleep(&tick, NULL);
+		if (d->snaps.retired != NULL)
+			snapshots_reap(&d->snaps);
 		if (stats_requested ||
 		    (d->cfg.server.stats_interval > 0 &&
 		     rte_get_timer_cycles() - last >= d->cfg.server.stats_interval * hz)) {
@@ -628,8 +669,12 @@ static void shutdown_daemon(struct daemon *d)
 		port_stop(d->port_ids[i]);
 	if (d->exc_started)
 		port_stop(d->exc_port);
-	local_db_free(d->local);
-	free(d->anchors);           /* points into the config: first */
+	if (d->snaps.cur != NULL) {
+		snapshots_fini(&d->snaps);      /* owns the local data and the anchors */
+	} else {
+		local_db_free(d->local);
+		free(d->anchors);
+	}
 	config_free(&d->cfg);
 }
 

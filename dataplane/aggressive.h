@@ -66,6 +66,13 @@ struct aggressive {
 void aggressive_init(struct aggressive *ag, struct cache *cache, unsigned int lcore,
 		     const struct validate_chain_conf *conf);
 
+/* aggressive_set_conf - a newer conf (NTAs changed) for the next lookups. */
+static inline void aggressive_set_conf(struct aggressive *ag,
+				       const struct validate_chain_conf *conf)
+{
+	ag->conf = conf;
+}
+
 /*
  * aggressive_learn - keep the NSEC/NSEC3 records and SOA of @a, an answer the chain
  * of trust judged SECURE with RRSIG TTL cap @ttl_cap, for later questions (at cache

@@ -60,6 +60,8 @@ struct upstream_query {
 	uint8_t n_clients;
 	uint16_t local_port;            /* claimed in the shared table; 0: none */
 	uint8_t via;                    /* UPSTREAM_VIA_* of the answers taken */
+	bool old_conf;                  /* active when the validator's conf was replaced:
+	                                   may hold the old one (upstream_set_vconf) */
 	uint16_t udp_max;               /* largest UDP answer taken */
 	uint32_t tcp_gen;               /* the TCP exchange it waits for; 0: none */
 	uint64_t deadline;              /* ms; 0: no timer */
@@ -556,7 +558,30 @@ static void query_release(struct upstream *up, struct upstream_query *uq)
 	uq->tcp_gen = 0;
 	uq->active = false;
 	uq->n_clients = 0;
+	if (uq->old_conf) {
+		uq->old_conf = false;
+		up->old_conf_users--;
+	}
 	up->free[up->n_free++] = (uint32_t)(uq - up->q);
+}
+
+void upstream_set_vconf(struct upstream *up, const struct validate_chain_conf *conf)
+{
+	if (up->vconf == NULL || conf == NULL || conf == up->vconf)
+		return;
+	/* A chain of trust keeps its conf from start to end (vc.conf): every resolution
+	 * running now may hold the old one until it is released. */
+	for (uint32_t i = 0; i < up->n_q; i++) {
+		struct upstream_query *uq = &up->q[i];
+
+		if (uq->active && !uq->old_conf) {
+			uq->old_conf = true;
+			up->old_conf_users++;
+		}
+	}
+	up->vconf = conf;
+	if (up->aggr != NULL)
+		aggressive_set_conf(up->aggr, conf);
 }
 
 /* What validation decided for an image: AD, and no TTL above the signatures allow. */

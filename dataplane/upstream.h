@@ -215,6 +215,7 @@ struct upstream {
 	uint64_t unix_at_tsc0;             /* UNIX seconds at TSC 0 (validation clock) */
 	uint64_t date_override;            /* validation-date-override (tests), 0: off */
 	struct aggressive *aggr;           /* RFC 8198 (upstream_aggressive_enable); NULL: off */
+	uint32_t old_conf_users;           /* resolutions that may hold a replaced vconf */
 	struct upstream_stats stats;
 };
 
@@ -249,6 +250,14 @@ struct cache_rrset;
  */
 int upstream_validation_enable(struct upstream *up, const struct validate_chain_conf *conf,
 			       uint64_t date_override);
+
+/*
+ * upstream_set_vconf - validate with @conf from now on (a newer version of the conf
+ * upstream_validation_enable gave; no-op when validation is off). Between polls, on
+ * the worker. Resolutions already running may still use the old one: old_conf_users
+ * counts them until they end; at 0 the old conf is no longer used by this worker.
+ */
+void upstream_set_vconf(struct upstream *up, const struct validate_chain_conf *conf);
 
 /*
  * upstream_aggressive_enable - answer NXDOMAIN and NODATA from the NSEC/NSEC3 records

@@ -207,6 +207,27 @@ static void worker_idle(struct worker *w, uint32_t *empty)
 	rte_delay_us_sleep(w->idle_sleep_us);
 }
 
+/* A newer snapshot from the control thread, taken between polls; mark done when no
+ * resolution of this worker can still hold an older validator conf. */
+static void worker_take_snapshot(struct worker *w)
+{
+	struct worker_pub *pub = w->pub;
+	uint64_t gen = __atomic_load_n(&pub->gen, __ATOMIC_ACQUIRE);
+
+	if (gen != w->pub_gen) {
+		const struct worker_snapshot *s = __atomic_load_n(&pub->cur, __ATOMIC_ACQUIRE);
+
+		w->env = s->env;
+		if (w->up != NULL)
+			upstream_set_vconf(w->up, s->vconf);
+		w->pub_gen = gen;
+	}
+	if (w->pub_done != gen && (w->up == NULL || w->up->old_conf_users == 0)) {
+		w->pub_done = gen;
+		__atomic_store_n(&pub->worker[w->queue].done, gen, __ATOMIC_RELEASE);
+	}
+}
+
 int worker_main(void *arg)
 {
 	struct worker *w = arg;
@@ -227,6 +248,8 @@ int worker_main(void *arg)
 			next_expire = tsc + expire_every;
 		}
 
+		if (w->pub != NULL)
+			worker_take_snapshot(w);
 		w->stats.polls++;
 		for (uint16_t i = 0; i < w->n_ports; i++) {
 			struct worker_port *wp = &w->ports[i];

@@ -51,6 +51,30 @@ struct worker_port {
 };
 
 struct upstream;
+struct validate_chain_conf;
+
+/*
+ * What the control thread publishes to the workers (a reload, an NTA, new trust
+ * anchors): the query environment and the validator's conf. A worker takes a new
+ * version between two polls; it marks, per worker, the newest generation from which
+ * on it no longer uses any older version (once the resolutions that may still hold
+ * an older validator conf have ended), and the control thread frees a version when
+ * every worker has passed the generation that replaced it.
+ */
+struct worker_snapshot {
+	const struct query_env *env;
+	const struct validate_chain_conf *vconf;   /* NULL: validation off */
+};
+
+#define WORKER_PUB_MAX 128
+
+struct worker_pub {
+	const struct worker_snapshot *cur;         /* __atomic: release / acquire */
+	uint64_t gen;                              /* __atomic: stored after cur */
+	struct {
+		uint64_t done;                     /* __atomic: older versions unused */
+	} __rte_cache_aligned worker[WORKER_PUB_MAX];
+};
 
 struct worker {
 	unsigned int lcore_id;
@@ -68,6 +92,9 @@ struct worker {
 	size_t qbuf_len;
 	volatile const bool *quit;
 	const uint64_t *clock_skew;      /* the cache's test skew (TSC cycles); NULL: none */
+	struct worker_pub *pub;          /* NULL: the env is fixed */
+	uint64_t pub_gen;                /* the generation taken */
+	uint64_t pub_done;               /* the last one marked done */
 
 	struct worker_stats stats;
 	struct query_stats qstats;
