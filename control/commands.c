@@ -17,6 +17,7 @@
 #include "daemon.h"
 #include "reload.h"
 #include "stats.h"
+#include "ta_daemon.h"
 #include "upstream.h"
 #include "wire.h"
 #include "wire_text.h"
@@ -149,6 +150,9 @@ static const struct command commands[] = {
 	{ "lookup", "NAME [TYPE] [--fresh] [--do] [--cd]",
 	  "resolve through a worker: rcode, AD, EDE, size, how the upstream answer came "
 	  "(--fresh: from the authoritative servers, not the cache)", 1, 5, cmd_lookup },
+	{ "trust-anchors", "", "the root's trust anchors: RFC 5011 on/off, state file, each "
+	  "key's tag, algorithm, state, first seen, hold-down end, last and next refresh", 0, 0,
+	  ta_daemon_cmd_trust_anchors },
 };
 
 static int cmd_help(struct daemon *d, int argc, char *const argv[], struct ctl_reply *r)

@@ -13,6 +13,7 @@
 #include "daemon.h"
 #include "local.h"
 #include "reload.h"
+#include "ta_daemon.h"
 #include "wire_name.h"
 #include "wire_text.h"
 
@@ -257,6 +258,13 @@ static int reload_anchors(struct daemon *d, struct config *next, struct anchors 
 	if (*out == NULL) {
 		snprintf(err, errlen, "%s: validation would be off (no trust anchor): a restart "
 			 "is needed for that", d->conf_path);
+		return -1;
+	}
+	/* RFC 5011: the root's anchors stay what the trust point has learnt */
+	if (ta_daemon_root_anchors(d, out) != 0) {
+		snprintf(err, errlen, "too many trust anchors with RFC 5011's");
+		free(*out);
+		*out = NULL;
 		return -1;
 	}
 	for (unsigned i = 0; i < rt->n_ntas; i++)

@@ -38,6 +38,7 @@
 #include "cache.h"
 #include "resolve.h"
 #include "stats.h"
+#include "ta_daemon.h"
 #include "tcp.h"
 #include "upstream.h"
 #include "worker.h"
@@ -162,6 +163,8 @@ static int load_anchors(struct daemon *d, const char *path)
 			printf("sekishod: no trust anchor configured: answers are not validated\n");
 		return 0;
 	}
+	if (ta_daemon_start(d, path) != 0)
+		return -1;
 	printf("sekishod: DNSSEC validation on, %u trust anchor(s), %u negative trust anchor(s), "
 	       "aggressive NSEC %s\n", d->anchors->conf.n_anchors, d->anchors->conf.n_ntas,
 	       dc->aggressive_nsec ? "on" : "off");
@@ -627,6 +630,7 @@ static void control_loop(struct daemon *d)
 			nanosleep(&tick, NULL);
 		if (d->snaps.retired != NULL)
 			snapshots_reap(&d->snaps);
+		ta_daemon_tick(d);
 		if (stats_requested ||
 		    (d->cfg.server.stats_interval > 0 &&
 		     rte_get_timer_cycles() - last >= d->cfg.server.stats_interval * hz)) {
@@ -675,6 +679,7 @@ static void shutdown_daemon(struct daemon *d)
 		local_db_free(d->local);
 		free(d->anchors);
 	}
+	ta_daemon_free(d);
 	config_free(&d->cfg);
 }
 
@@ -683,6 +688,7 @@ static int check_config_only(const char *path)
 	struct daemon d;
 
 	memset(&d, 0, sizeof(d));
+	d.check_only = true;
 	if (load_config(&d, path) != 0)
 		return 1;
 	printf("%s: ok\n", path);
