@@ -14,6 +14,7 @@
 #include "config.h"
 
 #include <arpa/inet.h>
+#include <netinet/in.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -448,6 +449,62 @@ static int opt_state_file(struct parser *p, const struct option *o, void *obj,
 	return 0;
 }
 
+int config_parse_loopback_port(const char *text, size_t len, struct config_prefix *a,
+			       uint16_t *port, const char **why)
+{
+	char buf[64], *colon, *end, *host = buf;
+	unsigned long v;
+
+	*why = "ADDRESS:PORT expected (127.0.0.1:8953 or [::1]:8953)";
+	if (len == 0 || len >= sizeof(buf))
+		return -1;
+	memcpy(buf, text, len);
+	buf[len] = '\0';
+	colon = strrchr(buf, ':');
+	if (colon == NULL)
+		return -1;
+	*colon = '\0';
+	if (buf[0] == '[') {
+		if (colon[-1] != ']')
+			return -1;
+		colon[-1] = '\0';
+		host = buf + 1;
+	}
+	errno = 0;
+	v = strtoul(colon + 1, &end, 10);
+	if (errno != 0 || *end != '\0' || colon[1] == '\0' || v < 1 || v > 65535)
+		return -1;
+	memset(a, 0, sizeof(*a));
+	if (inet_pton(AF_INET, host, a->addr) == 1)
+		a->family = AF_INET;
+	else if (inet_pton(AF_INET6, host, a->addr) == 1)
+		a->family = AF_INET6;
+	else
+		return -1;
+	if ((a->family == AF_INET && a->addr[0] != 127) ||
+	    (a->family == AF_INET6 && !IN6_IS_ADDR_LOOPBACK((struct in6_addr *)a->addr))) {
+		*why = "not a loopback address: the control channel stays on this machine";
+		return -1;
+	}
+	*port = (uint16_t)v;
+	return 0;
+}
+
+/* control-tcp: ADDRESS:PORT on loopback. */
+static int opt_control_tcp(struct parser *p, const struct option *o, void *obj,
+			   const struct entry *e)
+{
+	struct config_server *srv = &p->cfg->server;
+	const char *why;
+
+	(void)obj;
+	if (config_parse_loopback_port(e->val[0], e->vlen[0], &srv->control_tcp,
+				       &srv->control_tcp_port, &why) != 0)
+		return fail(p, p->line, "%s: %s", o->key, why);
+	srv->control_tcp_line = p->line;
+	return 0;
+}
+
 #define SRV(field) offsetof(struct config_server, field)
 #define PORT(field) offsetof(struct config_port, field)
 #define EXC(field) offsetof(struct config_exception, field)
@@ -471,6 +528,7 @@ static const struct option option_table[] = {
 	{ SEC_SERVER, "tcp-max-connections", 1, opt_uint, SRV(tcp_max_connections), 1, 65536, 0 },
 	{ SEC_SERVER, "tcp-upstream-idle-timeout", 1, opt_uint, SRV(tcp_upstream_idle_timeout), 0, 3600, 0 },
 	{ SEC_SERVER, "control-socket",   1, opt_control_socket, 0, 0, 0, 0 },
+	{ SEC_SERVER, "control-tcp",      1, opt_control_tcp, 0, 0, 0, 0 },
 	{ SEC_SERVER, "control-key-file", 1, opt_string, SRV(control_key_file), 0, 0, CONFIG_PATH_MAX },
 	{ SEC_SERVER, "test-clock",       1, opt_bool, SRV(test_clock), 0, 0, 0 },
 	{ SEC_SERVER, "dnssec-validation", 1, opt_bool, SRV(dnssec.validation), 0, 0, 0 },
@@ -685,6 +743,9 @@ static int check_ports(struct parser *p, unsigned last_line)
 	if (cfg->server.control_socket[0] != '\0' && cfg->server.control_key_file[0] == '\0')
 		return fail(p, cfg->server.control_line,
 			    "control-socket needs control-key-file (requests are TSIG-signed)");
+	if (cfg->server.control_tcp.family != 0 && cfg->server.control_key_file[0] == '\0')
+		return fail(p, cfg->server.control_tcp_line,
+			    "control-tcp needs control-key-file (requests are TSIG-signed)");
 	for (uint32_t i = 0; i < cfg->nzones; i++) {
 		const struct config_zone *z = &cfg->zones[i];
 		const char *what = z->forward ? "forward-zone" : "stub-zone";

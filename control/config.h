@@ -128,6 +128,10 @@ struct config_server {
 	char control_socket[CONFIG_PATH_MAX];   /* Unix socket path for sekishoctl */
 	char control_key_file[CONFIG_PATH_MAX]; /* TSIG keys (BIND key file) */
 	unsigned control_line;                  /* where control-socket was set */
+	/* control-tcp: the same channel on loopback TCP (family 0: off) */
+	struct config_prefix control_tcp;       /* address (prefixlen unused) */
+	uint16_t control_tcp_port;
+	unsigned control_tcp_line;
 	struct config_dnssec dnssec;
 };
 
@@ -177,6 +181,14 @@ struct config {
 	 * structure with local_db_build(&cfg->local, &db). */
 	struct local_conf local;
 };
+
+/*
+ * config_parse_loopback_port - "127.0.0.1:8953" or "[::1]:8953" (@text, @len) into
+ * @a and @port: a loopback address (127.0.0.0/8 or ::1) and a port 1..65535.
+ * Returns 0, or -1 with a reason in @why.
+ */
+int config_parse_loopback_port(const char *text, size_t len, struct config_prefix *a,
+			       uint16_t *port, const char **why);
 
 /*
  * Set every field to its default and empty the lists. Does not free:

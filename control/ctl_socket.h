@@ -8,6 +8,7 @@
 #define SEKISHO_CTL_SOCKET_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "ctl.h"
 
@@ -15,10 +16,19 @@ struct ctl_socket;
 
 /*
  * ctl_socket_open - listen on @path (a stale socket file there is replaced; the new
- * one is made mode 0600) and answer with @srv. Returns NULL with @err set.
+ * one is made mode 0600; "": no Unix socket, TCP only) and answer with @srv.
+ * Returns NULL with @err set.
  */
 struct ctl_socket *ctl_socket_open(const char *path, struct ctl_server *srv, char *err,
 				   size_t errlen);
+
+/*
+ * ctl_socket_add_tcp - also listen on loopback TCP (@family AF_INET/AF_INET6, @addr,
+ * @port): the same messages, each with a 2-byte length in front as DNS over TCP.
+ * Returns 0, or -1 with @err set.
+ */
+int ctl_socket_add_tcp(struct ctl_socket *cs, int family, const uint8_t addr[16],
+		       uint16_t port, char *err, size_t errlen);
 
 /* Accept, read, answer and close what is ready; wait up to @timeout_ms for it. */
 void ctl_socket_poll(struct ctl_socket *cs, int timeout_ms);

@@ -5,18 +5,22 @@
  *   sekishoctl [-c CONFIG] [-s SOCKET] [-k KEYFILE] COMMAND [ARG...]
  *   sekishoctl keygen [NAME] [--alg hmac-sha256|hmac-sha384|hmac-sha512]
  *
- * SOCKET and KEYFILE default to control-socket and control-key-file of CONFIG
+ * SOCKET is a Unix socket path or tcp:ADDRESS:PORT (loopback: control-tcp).
+ * SOCKET and KEYFILE default to control-socket (else control-tcp) and control-key-file of CONFIG
  * (default /etc/sekisho/sekishod.conf when it can be read), else to
  * /run/sekishod.ctl and /etc/sekisho/control.key. The first key of the file signs.
  * Exit status: 0 answered, 1 refused or failed, 2 usage.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <getopt.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
 #include <sys/socket.h>
+#include <netinet/in.h>
 #include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
@@ -95,6 +99,13 @@ static void defaults_from_config(const char *conf, char *sock, size_t scap, char
 	}
 	if (sock[0] == '\0' && cfg.server.control_socket[0] != '\0')
 		snprintf(sock, scap, "%s", cfg.server.control_socket);
+	if (sock[0] == '\0' && cfg.server.control_tcp.family != 0) {
+		char a[64];
+
+		inet_ntop(cfg.server.control_tcp.family, cfg.server.control_tcp.addr, a, sizeof(a));
+		snprintf(sock, scap, cfg.server.control_tcp.family == AF_INET6 ? "tcp:[%s]:%u" :
+			 "tcp:%s:%u", a, cfg.server.control_tcp_port);
+	}
 	if (keyf[0] == '\0' && cfg.server.control_key_file[0] != '\0') {
 		const char *slash = strrchr(conf, '/');
 
@@ -108,32 +119,106 @@ static void defaults_from_config(const char *conf, char *sock, size_t scap, char
 	config_free(&cfg);
 }
 
-/* One exchange: send @req, read the reply into @reply. Returns its length or -1. */
-static ssize_t exchange(const char *path, const uint8_t *req, size_t len, uint8_t *reply,
-			size_t cap)
+/* Read exactly @len bytes (TCP). */
+static int read_full(int fd, uint8_t *buf, size_t len)
 {
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	struct timeval tv = { .tv_sec = 5 };
-	ssize_t n;
+	size_t got = 0;
+
+	while (got < len) {
+		ssize_t n = recv(fd, buf + got, len - got, 0);
+
+		if (n <= 0)
+			return -1;
+		got += (size_t)n;
+	}
+	return 0;
+}
+
+/* A connected socket to @where: a Unix socket path, or "tcp:ADDRESS:PORT" (loopback,
+ * as control-tcp). -1 with a message on failure. */
+static int connect_to(const char *where)
+{
+	struct timeval tv = { .tv_sec = 60 }; /* a selftest or lookup may take a while */
+	struct sockaddr_storage ss;
+	socklen_t sl;
 	int fd;
 
-	if (strlen(path) >= sizeof(sa.sun_path)) {
-		fprintf(stderr, "sekishoctl: socket path too long\n");
-		return -1;
+	memset(&ss, 0, sizeof(ss));
+	if (strncmp(where, "tcp:", 4) == 0) {
+		struct config_prefix a;
+		uint16_t port;
+		const char *why;
+
+		if (config_parse_loopback_port(where + 4, strlen(where + 4), &a, &port, &why) != 0) {
+			fprintf(stderr, "sekishoctl: %s: %s\n", where, why);
+			return -1;
+		}
+		if (a.family == AF_INET) {
+			struct sockaddr_in *sin = (struct sockaddr_in *)&ss;
+
+			sin->sin_family = AF_INET;
+			sin->sin_port = htons(port);
+			memcpy(&sin->sin_addr, a.addr, 4);
+			sl = sizeof(*sin);
+		} else {
+			struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&ss;
+
+			sin6->sin6_family = AF_INET6;
+			sin6->sin6_port = htons(port);
+			memcpy(&sin6->sin6_addr, a.addr, 16);
+			sl = sizeof(*sin6);
+		}
+		fd = socket(a.family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	} else {
+		struct sockaddr_un *sun = (struct sockaddr_un *)&ss;
+
+		if (strlen(where) >= sizeof(sun->sun_path)) {
+			fprintf(stderr, "sekishoctl: socket path too long\n");
+			return -1;
+		}
+		sun->sun_family = AF_UNIX;
+		memcpy(sun->sun_path, where, strlen(where) + 1);
+		sl = sizeof(*sun);
+		fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
 	}
-	memcpy(sa.sun_path, path, strlen(path) + 1);
-	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
 	if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) != 0 ||
-	    connect(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0 ||
-	    send(fd, req, len, MSG_NOSIGNAL) != (ssize_t)len) {
-		fprintf(stderr, "sekishoctl: %s: %s\n", path, strerror(errno));
+	    connect(fd, (struct sockaddr *)&ss, sl) != 0) {
+		fprintf(stderr, "sekishoctl: %s: %s\n", where, strerror(errno));
 		if (fd >= 0)
 			close(fd);
 		return -1;
 	}
-	n = recv(fd, reply, cap, 0);
+	return fd;
+}
+
+/* One exchange: send @req, read the reply into @reply. Returns its length or -1. */
+static ssize_t exchange(const char *where, const uint8_t *req, size_t len, uint8_t *reply,
+			size_t cap)
+{
+	bool tcp = strncmp(where, "tcp:", 4) == 0;
+	uint8_t hdr[2] = { (uint8_t)(len >> 8), (uint8_t)len };
+	ssize_t n;
+	int fd = connect_to(where);
+
+	if (fd < 0)
+		return -1;
+	if ((tcp && send(fd, hdr, 2, MSG_NOSIGNAL | MSG_MORE) != 2) ||
+	    send(fd, req, len, MSG_NOSIGNAL) != (ssize_t)len) {
+		fprintf(stderr, "sekishoctl: %s: %s\n", where, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	if (tcp) {
+		n = read_full(fd, hdr, 2) == 0 && (size_t)(hdr[0] << 8 | hdr[1]) <= cap &&
+		    read_full(fd, reply, (size_t)(hdr[0] << 8 | hdr[1])) == 0 ?
+		    (ssize_t)(hdr[0] << 8 | hdr[1]) : -1;
+		if (n < 0)
+			errno = errno ? errno : EPROTO;
+	} else {
+		n = recv(fd, reply, cap, 0);
+	}
 	if (n <= 0)
-		fprintf(stderr, "sekishoctl: %s: %s\n", path,
+		fprintf(stderr, "sekishoctl: %s: %s\n", where,
 			n == 0 ? "closed without a reply" : strerror(errno));
 	close(fd);
 	return n > 0 ? n : -1;

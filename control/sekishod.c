@@ -575,13 +575,14 @@ static int start_tcp(struct daemon *d)
 	return 0;
 }
 
-/* The control socket: only with control-socket (the config insists on a key file). */
+/* The control channel: with control-socket and/or control-tcp (the config insists on
+ * a key file). */
 static int start_control(struct daemon *d, const char *conf)
 {
 	struct config_server *srv = &d->cfg.server;
 	char err[512];
 
-	if (srv->control_socket[0] == '\0')
+	if (srv->control_socket[0] == '\0' && srv->control_tcp.family == 0)
 		return 0;
 	daemon_relative_path(conf, srv->control_key_file, sizeof(srv->control_key_file));
 	if (tsig_keys_load(srv->control_key_file, &d->ctl_keys, err, sizeof(err)) != TSIG_OK) {
@@ -594,13 +595,21 @@ static int start_control(struct daemon *d, const char *conf)
 	}
 	ctl_server_init(&d->ctl_srv, &d->ctl_keys, commands_run, d);
 	d->ctl = ctl_socket_open(srv->control_socket, &d->ctl_srv, err, sizeof(err));
+	if (d->ctl != NULL && srv->control_tcp.family != 0 &&
+	    ctl_socket_add_tcp(d->ctl, srv->control_tcp.family, srv->control_tcp.addr,
+			       srv->control_tcp_port, err, sizeof(err)) != 0) {
+		ctl_socket_close(d->ctl);
+		d->ctl = NULL;
+	}
 	if (d->ctl == NULL) {
 		fprintf(stderr, "sekishod: %s\n", err);
 		return -1;
 	}
 	stats_set_control(&d->ctl_srv.ctr);
-	printf("sekishod: control socket %s (%u key(s) from %s)\n", srv->control_socket,
-	       d->ctl_keys.count, srv->control_key_file);
+	printf("sekishod: control channel%s%s%s (%u key(s) from %s)\n",
+	       srv->control_socket[0] ? " on " : "", srv->control_socket,
+	       srv->control_tcp.family ? ", loopback TCP" : "", d->ctl_keys.count,
+	       srv->control_key_file);
 	return 0;
 }
 

@@ -207,9 +207,7 @@ static void worker_idle(struct worker *w, uint32_t *empty)
 	rte_delay_us_sleep(w->idle_sleep_us);
 }
 
-/* A newer snapshot from the control thread, taken between polls; mark done when no
- * resolution of this worker can still hold an older validator conf. */
-static void worker_take_snapshot(struct worker *w)
+void worker_take_snapshot(struct worker *w)
 {
 	struct worker_pub *pub = w->pub;
 	uint64_t gen = __atomic_load_n(&pub->gen, __ATOMIC_ACQUIRE);

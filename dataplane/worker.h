@@ -128,6 +128,13 @@ int worker_add_port(struct worker *w, const struct net_port_conf *conf);
 /* Free what worker_init allocated (the worker itself belongs to the caller). */
 void worker_free(struct worker *w);
 
+/*
+ * worker_take_snapshot - take a newer version published in w->pub (set), between two
+ * polls; mark its generation done once no resolution of this worker can still hold an
+ * older validator conf. worker_main calls it once per poll; exposed for tests.
+ */
+void worker_take_snapshot(struct worker *w);
+
 /* lcore entry point: arg is a struct worker. Returns 0 when *quit becomes true. */
 int worker_main(void *arg);
 

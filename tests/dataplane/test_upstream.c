@@ -7,7 +7,8 @@
  * a CNAME loop gets SERVFAIL with the chain so far.
  * Last, with validation on: a server of a stub zone that sends a bogus DNSKEY RRset is
  * marked, and the question goes to the zone's other server before the client gets
- * SERVFAIL (the tries are bounded).
+ * SERVFAIL (the tries are bounded); and a new validator conf published while a
+ * resolution runs is marked done only after it ended.
  */
 #include <netinet/in.h>
 #include <stdio.h>
@@ -395,6 +396,72 @@ static void test_servers_marked_bogus_are_the_last_resort(void)
 	check_servfail(ans, 0x7777);
 }
 
+/*
+ * A new validator conf published while a resolution runs: the worker validates new
+ * work with it at once, but does not mark the generation done (so the control thread
+ * keeps the old conf) until that resolution, which may hold the old one, has ended.
+ */
+static void test_new_conf_is_released_only_after_running_resolutions(void)
+{
+	static struct worker_pub pub;
+	static struct validate_chain_conf vconf2;
+	struct worker_snapshot ws1 = { .env = &env, .vconf = &vconf };
+	struct worker_snapshot ws2 = { .env = &env, .vconf = &vconf2 };
+	uint8_t q[300], r[300];
+	size_t ql = frame_query(q, 0x6161, WIRE_FLAG_RD, "www6.fwd.test."), rl;
+	struct rte_mbuf *up, *ans;
+	const uint8_t *d;
+	uint16_t sport;
+	uint32_t running;
+
+	memcpy(&vconf2, &vconf, sizeof(vconf));
+	pub.cur = &ws1;
+	pub.gen = 1;
+	a.w->pub = &pub;
+	a.w->pub_gen = a.w->pub_done = 0;
+	worker_take_snapshot(a.w);
+	CHECK(pub.worker[0].done == 1 && a.w->up->vconf == &vconf);
+
+	feed(&a, udp_frame(cli_ip, 42000, our_ip, 53, q, ql));     /* one resolution runs */
+	up = take(a.out);
+	CHECK(up != NULL);
+	if (up == NULL)
+		return;
+	__atomic_store_n(&pub.cur, &ws2, __ATOMIC_RELEASE);
+	__atomic_store_n(&pub.gen, 2, __ATOMIC_RELEASE);
+	worker_take_snapshot(a.w);
+	CHECK(a.w->up->vconf == &vconf2);                           /* new work: new conf */
+	running = a.w->up->n_q - a.w->up->n_free;                   /* ours and earlier ones */
+	CHECK(running >= 1 && a.w->up->old_conf_users == running);
+	CHECK(pub.worker[0].done == 1);                             /* old one still held */
+
+	sport = wire_get_u16(rte_pktmbuf_mtod(up, const uint8_t *) + 34);
+	d = dns_of(up);
+	rl = frame_query(r, wire_get_u16(d), WIRE_FLAG_QR | WIRE_FLAG_RD | WIRE_FLAG_RA,
+			 "www6.fwd.test.");
+	memcpy(r + 12, d + 12, rl - 12);
+	wire_put_u16(r + 6, 1);
+	memcpy(r + rl, "\xc0\x0c\x00\x01\x00\x01\x00\x00\x01\x2c\x00\x04\xcb\x00\x71\x56", 16);
+	rl += 16;
+	rte_pktmbuf_free(up);
+	feed(&a, udp_frame(fwd_ip, 53, our_ip, sport, r, rl));     /* it ends */
+	while ((ans = take(a.out)) != NULL)
+		rte_pktmbuf_free(ans);
+	CHECK(a.w->up->old_conf_users == running - 1);
+	/* the earlier ones run out of time (their servers never answer here) */
+	for (int i = 1; i <= 600 && a.w->up->old_conf_users > 0; i++) {
+		worker_take_snapshot(a.w);
+		CHECK(pub.worker[0].done == 1);
+		upstream_poll(a.w->up, rte_rdtsc() + (uint64_t)i * rte_get_tsc_hz() / 10);
+		while ((ans = take(a.out)) != NULL)
+			rte_pktmbuf_free(ans);
+	}
+	CHECK(a.w->up->old_conf_users == 0);
+	worker_take_snapshot(a.w);
+	CHECK(pub.worker[0].done == 2);                             /* now it may go */
+	a.w->pub = NULL;
+}
+
 /* On worker A: the stub zone sec.test. with two servers, and a trust anchor for it. */
 static int enable_validation(void)
 {
@@ -503,6 +570,7 @@ int main(void)
 		fprintf(stderr, "validation set-up failed\n");
 		return 1;
 	}
+	test_new_conf_is_released_only_after_running_resolutions();
 	test_bogus_dnskey_is_asked_of_the_zones_other_server();
 	test_servers_marked_bogus_are_the_last_resort();
 	/* the validator's key cache and batch are heap memory: give them back (ASan) */

@@ -95,6 +95,15 @@ lookup_bogus_and_bad_input() {
 check "lookup: bogus name SERVFAIL with EDE, data with --cd; a bad type is refused" \
     lookup_bogus_and_bad_input
 
+over_loopback_tcp() { # control-tcp: the same channel, length-prefixed, in sekishod's namespace
+    local out
+    out=$(app "$CTL" -s tcp:127.0.0.1:8953 -k "$LAB_CONTROL_KEY" status) || { echo "$out"; return 1; }
+    grep_q '^version [0-9]+\.' "$out" || return 1
+    out=$(app "$CTL" -s tcp:127.0.0.1:8953 -k "$LAB_CONTROL_KEY" stats | wc -l)
+    [ "$out" -gt 50 ] || { echo "stats over TCP: $out lines"; return 1; }
+}
+check "control-tcp: status and the long stats reply over loopback TCP" over_loopback_tcp
+
 refused_with() { # keyfile pattern counter
     local before out rc=0
     before=$(counter "$3")

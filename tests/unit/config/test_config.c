@@ -337,6 +337,36 @@ static void test_tcp_options_parse_and_default(void)
 		     "t.conf:2: tcp-upstream-idle-timeout must be 0..3600") != NULL);
 }
 
+/* control-tcp: loopback only, a port, and a key file like control-socket. */
+static void test_control_tcp_is_loopback_only(void)
+{
+	struct config_prefix a;
+	uint16_t port = 0;
+	const char *why = NULL;
+
+	CHECK_INT(config_parse_loopback_port("127.0.0.1:8953", 14, &a, &port, &why), 0);
+	CHECK_INT(a.family, AF_INET);
+	CHECK_INT(port, 8953);
+	CHECK_INT(config_parse_loopback_port("[::1]:53", 8, &a, &port, &why), 0);
+	CHECK_INT(a.family, AF_INET6);
+	CHECK_INT(config_parse_loopback_port("192.0.2.1:8953", 14, &a, &port, &why), -1);
+	CHECK(strstr(why, "not a loopback address") != NULL);
+	CHECK_INT(config_parse_loopback_port("[2001:db8::1]:8953", 18, &a, &port, &why), -1);
+	CHECK_INT(config_parse_loopback_port("127.0.0.1", 9, &a, &port, &why), -1);
+	CHECK_INT(config_parse_loopback_port("127.0.0.1:0", 11, &a, &port, &why), -1);
+	CHECK_INT(config_parse_loopback_port("127.0.0.1:70000", 15, &a, &port, &why), -1);
+	CHECK_INT(config_parse_loopback_port("[::1:8953", 9, &a, &port, &why), -1);
+	CHECK(strstr(load_error("server:\n    workers: 1\n    control-tcp: 10.0.0.1:8953\n"
+				"    control-key-file: \"k\"\n" PORT_OK),
+		     "t.conf:3: control-tcp: not a loopback address") != NULL);
+	CHECK(strstr(load_error("server:\n    control-tcp: 127.0.0.1:8953\n" PORT_OK),
+		     "t.conf:2: control-tcp needs control-key-file") != NULL);
+	CHECK_INT(load("server:\n    control-tcp: 127.0.0.1:8953\n    control-key-file: \"k\"\n"
+		       PORT_OK), CONFIG_OK);
+	CHECK_INT(cfg.server.control_tcp_port, 8953);
+	config_free(&cfg);
+}
+
 static void test_control_socket_needs_a_key_file(void)
 {
 	CHECK_INT(load("server:\n    control-socket: \"/run/x.ctl\"\n"
@@ -502,6 +532,7 @@ int main(void)
 	RUN(test_forward_and_stub_zones_parse_and_are_checked);
 	RUN(test_tcp_options_parse_and_default);
 	RUN(test_control_socket_needs_a_key_file);
+	RUN(test_control_tcp_is_loopback_only);
 	RUN(test_dnssec_options_parse_and_default);
 	RUN(test_rfc5011_options_parse_and_default);
 	return unit_check_exit() || unit_failures != 0;
