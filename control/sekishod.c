@@ -158,13 +158,13 @@ static int load_anchors(struct daemon *d, const char *path)
 		fprintf(stderr, "sekishod: %s\n", err);
 		return -1;
 	}
+	if (ta_daemon_start(d, path) != 0)
+		return -1;
 	if (d->anchors == NULL) {
 		if (dc->validation)
 			printf("sekishod: no trust anchor configured: answers are not validated\n");
 		return 0;
 	}
-	if (ta_daemon_start(d, path) != 0)
-		return -1;
 	printf("sekishod: DNSSEC validation on, %u trust anchor(s), %u negative trust anchor(s), "
 	       "aggressive NSEC %s\n", d->anchors->conf.n_anchors, d->anchors->conf.n_ntas,
 	       dc->aggressive_nsec ? "on" : "off");

@@ -127,9 +127,11 @@ int ta_daemon_start(struct daemon *d, const char *conf_path)
 	unsigned n;
 	uint64_t now = (uint64_t)time(NULL);
 
-	if (dc->state_file[0] == '\0' || d->anchors == NULL)
+	if (dc->state_file[0] == '\0')
 		return 0;
 	daemon_relative_path(conf_path, dc->state_file, sizeof(dc->state_file));
+	if (d->anchors == NULL)
+		return 0;
 	if (state_dir_ready(&d->cfg, dc->state_file, check_only) != 0)
 		return -1;
 	if (check_only)
