@@ -536,6 +536,43 @@ static void test_unproven_revoke_bit_leaves_the_key_trusted(void)
 	unlink(path);
 }
 
+/* The DS of @k (SHA-256) as an anchor; @buf holds its RDATA. */
+static struct validate_anchor anchor_ds(const struct tkey *k, uint8_t *buf)
+{
+	int dl = validate_ds_digest(2, root, 1, k->rdata, k->len, buf + 4, VALIDATE_DIGEST_MAX);
+	struct validate_anchor a = { .owner = { 0 }, .owner_len = 1, .type = 43,
+				     .rdlen = (uint16_t)(dl + 4), .rdata = buf };
+
+	wire_put_u16(buf, tag(k));
+	buf[2] = 13;
+	buf[3] = 2;
+	return a;
+}
+
+static void test_start_from_two_ds_like_iana_then_keys(void)
+{
+	const struct tkey *both[] = { &k1, &k2, NULL }, *by_old[] = { &k1, NULL };
+	uint8_t ds1[4 + VALIDATE_DIGEST_MAX], ds2[4 + VALIDATE_DIGEST_MAX];
+	struct validate_anchor a[2] = { anchor_ds(&k1, ds1), anchor_ds(&k2, ds2) };
+	char err[512];
+
+	ta_refresh_free(&ta);
+	CHECK_INT(ta_refresh_init(&ta, path, &cfg, 60), 0);
+	CHECK_INT(ta_refresh_start(&ta, a, 2, T0, err, sizeof(err)), 0);
+	CHECK_INT(ta.n_anchors, 2);
+	CHECK_INT(ta.anchors[0].type, 43);
+	report[0] = '\0';
+	ta_refresh_report(&ta, report_line, NULL);
+	CHECK(strstr(report, "ds ") != NULL);
+	/* the first validated refresh: both keys the DS name are Valid, the DS gone */
+	CHECK_INT(refresh(T0, true, both, by_old), TA_REFRESH_ANCHORS_CHANGED);
+	CHECK_INT(state(&k1), RFC5011_VALID);
+	CHECK_INT(state(&k2), RFC5011_VALID);
+	CHECK(anchored(&k1) && anchored(&k2) && ta.n_anchors == 2);
+	CHECK_INT(ta.tp.n_ds, 0);
+	unlink(path);
+}
+
 static void test_corrupt_state_file_stops_the_start(void)
 {
 	struct validate_anchor a = anchor_key(&k1);
@@ -581,6 +618,7 @@ int main(void)
 	RUN(test_rollover_publish_holddown_switch_revoke_remove_with_restart);
 	RUN(test_rollover_failing_half_way_keeps_the_old_key);
 	RUN(test_unproven_revoke_bit_leaves_the_key_trusted);
+	RUN(test_start_from_two_ds_like_iana_then_keys);
 	RUN(test_corrupt_state_file_stops_the_start);
 	ta_refresh_free(&ta);
 	ta_dnskey_verifier_destroy(ver);
