@@ -18,6 +18,7 @@
 #include "flush.h"
 #include "reload.h"
 #include "stats.h"
+#include "ta_daemon.h"
 #include "upstream.h"
 #include "wire.h"
 #include "wire_text.h"
@@ -152,6 +153,9 @@ static const struct command commands[] = {
 	  "(--fresh: from the authoritative servers, not the cache)", 1, 5, cmd_lookup },
 	{ "flush", FLUSH_USAGE, "remove cached data of a name (every type), of a zone and "
 	  "the names below it, or all", 1, 2, flush_command },
+	{ "trust-anchors", "", "the root's trust anchors: RFC 5011 on/off, state file, each "
+	  "key's tag, algorithm, state, first seen, hold-down end, last and next refresh", 0, 0,
+	  ta_daemon_cmd_trust_anchors },
 };
 
 static int cmd_help(struct daemon *d, int argc, char *const argv[], struct ctl_reply *r)

@@ -433,6 +433,22 @@ static int opt_control_socket(struct parser *p, const struct option *o, void *ob
 	return 0;
 }
 
+/* trust-anchor-state-file: a path, or "" for no RFC 5011; its line for messages. */
+static int opt_state_file(struct parser *p, const struct option *o, void *obj,
+			  const struct entry *e)
+{
+	struct config_dnssec *d = &p->cfg->server.dnssec;
+
+	(void)obj;
+	if (e->vlen[0] >= sizeof(d->state_file))
+		return fail(p, p->line, "%s must be 0..%zu characters", o->key,
+			    sizeof(d->state_file) - 1);
+	memcpy(d->state_file, e->val[0], e->vlen[0]);
+	d->state_file[e->vlen[0]] = '\0';
+	d->state_file_line = p->line;
+	return 0;
+}
+
 int config_parse_loopback_port(const char *text, size_t len, struct config_prefix *a,
 			       uint16_t *port, const char **why)
 {
@@ -548,6 +564,11 @@ static const struct option option_table[] = {
 	{ SEC_SERVER, "nsec3-iterations", 1, opt_uint, SRV(dnssec.nsec3_iterations), 0, 65535, 0 },
 	{ SEC_SERVER, "nsec3-iterations-cap", 1, opt_uint, SRV(dnssec.nsec3_iterations_cap), 0, 65535, 0 },
 	{ SEC_SERVER, "aggressive-nsec",  1, opt_bool, SRV(dnssec.aggressive_nsec), 0, 0, 0 },
+	{ SEC_SERVER, "trust-anchor-state-file", 1, opt_state_file, 0, 0, 0, 0 },
+	{ SEC_SERVER, "rfc5011-add-holddown", 1, opt_uint, SRV(dnssec.rfc5011_add_holddown), 1, 31536000, 0 },
+	{ SEC_SERVER, "rfc5011-remove-holddown", 1, opt_uint, SRV(dnssec.rfc5011_remove_holddown), 0, 31536000, 0 },
+	{ SEC_SERVER, "rfc5011-query-min", 1, opt_uint, SRV(dnssec.rfc5011_query_min), 1, 86400, 0 },
+	{ SEC_SERVER, "rfc5011-retry-min", 1, opt_uint, SRV(dnssec.rfc5011_retry_min), 1, 86400, 0 },
 	{ SEC_SERVER, "local-zone",       2, opt_local_zone, 0, 0, 0, 0 },
 	{ SEC_SERVER, "local-data",       1, opt_local_data, 0, 0, 0, 0 },
 	{ SEC_PORT,   "name",             1, opt_string, PORT(name), 0, 0, CONFIG_PORT_NAME_MAX },
@@ -798,6 +819,10 @@ void config_defaults(struct config *cfg)
 	cfg->server.dnssec.nsec3_iterations = CONFIG_DEFAULT_NSEC3_ITERATIONS;
 	cfg->server.dnssec.nsec3_iterations_cap = CONFIG_DEFAULT_NSEC3_ITERATIONS_CAP;
 	cfg->server.dnssec.aggressive_nsec = 1;
+	cfg->server.dnssec.rfc5011_add_holddown = CONFIG_DEFAULT_RFC5011_HOLDDOWN;
+	cfg->server.dnssec.rfc5011_remove_holddown = CONFIG_DEFAULT_RFC5011_HOLDDOWN;
+	cfg->server.dnssec.rfc5011_query_min = CONFIG_DEFAULT_RFC5011_MIN;
+	cfg->server.dnssec.rfc5011_retry_min = CONFIG_DEFAULT_RFC5011_MIN;
 	local_conf_init(&cfg->local);
 }
 

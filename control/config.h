@@ -37,6 +37,8 @@
 #define CONFIG_DEFAULT_CLOCK_SKEW     300
 #define CONFIG_DEFAULT_NSEC3_ITERATIONS 150
 #define CONFIG_DEFAULT_NSEC3_ITERATIONS_CAP 500
+#define CONFIG_DEFAULT_RFC5011_HOLDDOWN (30u * 86400u) /* RFC 5011 §2.4.1, §2.4.2 */
+#define CONFIG_DEFAULT_RFC5011_MIN    3600           /* §2.3: MAX(1 hr, ...) */
 #define CONFIG_DEFAULT_RSA_MIN_BITS   1024
 
 enum config_err {
@@ -90,6 +92,13 @@ struct config_dnssec {
 	uint32_t nsec3_iterations;          /* above: insecure, EDE 27 (RFC 9276) */
 	uint32_t nsec3_iterations_cap;      /* above: bogus, EDE 27 */
 	uint32_t aggressive_nsec;           /* 0/1: RFC 8198 */
+	/* RFC 5011 management of the root's anchors: on when state_file is set */
+	char state_file[CONFIG_PATH_MAX];   /* trust-anchor-state-file, "" = off */
+	unsigned state_file_line;           /* where it was set (for messages) */
+	uint32_t rfc5011_add_holddown;      /* seconds; the RFC's 30 days by default */
+	uint32_t rfc5011_remove_holddown;   /* seconds a revoked key is kept */
+	uint32_t rfc5011_query_min;         /* floor of the query interval (1 hour) */
+	uint32_t rfc5011_retry_min;         /* floor of the retry time (1 hour) */
 };
 
 /* "server:" section. */

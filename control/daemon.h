@@ -31,6 +31,7 @@ struct net_neigh;
 struct tcp_service;
 struct ctl_socket;
 struct prom_http;
+struct ta_refresh;
 
 struct daemon {
 	struct config cfg;
@@ -61,6 +62,9 @@ struct daemon {
 	struct snapshots snaps;
 	struct anchors rt_ntas;         /* NTAs added at run time (`nta add`), kept
 	                                 * across reloads (only conf.ntas is used) */
+	/* RFC 5011 for the root's anchors (trust-anchor-state-file; control/ta_daemon.h) */
+	struct ta_refresh *ta;
+	bool check_only;                /* --check-config: read files, write nothing */
 	/* the control socket (control-socket), for sekishoctl */
 	struct tsig_keyring ctl_keys;
 	struct ctl_server ctl_srv;

@@ -40,6 +40,7 @@
 #include "cache.h"
 #include "resolve.h"
 #include "stats.h"
+#include "ta_daemon.h"
 #include "tcp.h"
 #include "upstream.h"
 #include "worker.h"
@@ -159,6 +160,8 @@ static int load_anchors(struct daemon *d, const char *path)
 		fprintf(stderr, "sekishod: %s\n", err);
 		return -1;
 	}
+	if (ta_daemon_start(d, path) != 0)
+		return -1;
 	if (d->anchors == NULL) {
 		if (dc->validation)
 			printf("sekishod: no trust anchor configured: answers are not validated\n");
@@ -683,6 +686,7 @@ static void control_loop(struct daemon *d)
 		control_wait(d, 100);
 		if (d->snaps.retired != NULL)
 			snapshots_reap(&d->snaps);
+		ta_daemon_tick(d);
 		if (stats_requested ||
 		    (d->cfg.server.stats_interval > 0 &&
 		     rte_get_timer_cycles() - last >= d->cfg.server.stats_interval * hz)) {
@@ -733,6 +737,7 @@ static void shutdown_daemon(struct daemon *d)
 		local_db_free(d->local);
 		free(d->anchors);
 	}
+	ta_daemon_free(d);
 	config_free(&d->cfg);
 }
 
@@ -741,6 +746,7 @@ static int check_config_only(const char *path)
 	struct daemon d;
 
 	memset(&d, 0, sizeof(d));
+	d.check_only = true;
 	if (load_config(&d, path) != 0)
 		return 1;
 	printf("%s: ok\n", path);

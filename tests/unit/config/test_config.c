@@ -481,6 +481,44 @@ static void test_dnssec_options_parse_and_default(void)
 		     "nsec3-iterations (600) above nsec3-iterations-cap (500)") != NULL);
 }
 
+static void test_rfc5011_options_parse_and_default(void)
+{
+	const struct config_dnssec *d = &cfg.server.dnssec;
+
+	CHECK_INT(load(PORT_OK), CONFIG_OK);
+	CHECK_STR(d->state_file, "");
+	CHECK_INT(d->rfc5011_add_holddown, 30 * 86400);
+	CHECK_INT(d->rfc5011_remove_holddown, 30 * 86400);
+	CHECK_INT(d->rfc5011_query_min, 3600);
+	CHECK_INT(d->rfc5011_retry_min, 3600);
+	config_free(&cfg);
+	CHECK_INT(load("server:\n"
+		       "    workers: 1\n"
+		       "    trust-anchor-state-file: \"/var/lib/sekisho/root.state\"\n"
+		       "    rfc5011-add-holddown: 20\n"
+		       "    rfc5011-remove-holddown: 0\n"
+		       "    rfc5011-query-min: 2\n"
+		       "    rfc5011-retry-min: 3\n" PORT_OK), CONFIG_OK);
+	CHECK_STR(d->state_file, "/var/lib/sekisho/root.state");
+	CHECK_INT(d->state_file_line, 3);
+	CHECK_INT(d->rfc5011_add_holddown, 20);
+	CHECK_INT(d->rfc5011_remove_holddown, 0);
+	CHECK_INT(d->rfc5011_query_min, 2);
+	CHECK_INT(d->rfc5011_retry_min, 3);
+	config_free(&cfg);
+	/* "" turns RFC 5011 off again (over an earlier line or an included default) */
+	CHECK_INT(load("server:\n    trust-anchor-state-file: \"x\"\n"
+		       "    trust-anchor-state-file: \"\"\n" PORT_OK), CONFIG_OK);
+	CHECK_STR(d->state_file, "");
+	config_free(&cfg);
+	CHECK(strstr(load_error("server:\n    rfc5011-add-holddown: 0\n" PORT_OK),
+		     "t.conf:2: rfc5011-add-holddown must be 1..31536000") != NULL);
+	CHECK(strstr(load_error("server:\n    rfc5011-query-min: 0\n" PORT_OK),
+		     "t.conf:2: rfc5011-query-min must be 1..86400") != NULL);
+	CHECK(strstr(load_error("server:\n    rfc5011-retry-min: 100000\n" PORT_OK),
+		     "t.conf:2: rfc5011-retry-min must be 1..86400") != NULL);
+}
+
 static void test_forward_and_stub_zones_parse_and_are_checked(void)
 {
 	static const char text[] =
@@ -531,5 +569,6 @@ int main(void)
 	RUN(test_control_tcp_is_loopback_only);
 	RUN(test_dnssec_options_parse_and_default);
 	RUN(test_stats_http_is_loopback_address_and_port);
+	RUN(test_rfc5011_options_parse_and_default);
 	return unit_check_exit() || unit_failures != 0;
 }
