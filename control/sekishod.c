@@ -741,18 +741,37 @@ static void shutdown_daemon(struct daemon *d)
 	config_free(&d->cfg);
 }
 
+/* --check-config: the control channel's key file must read, or the start would fail. */
+static int check_control_keys(struct daemon *d, const char *path)
+{
+	struct config_server *srv = &d->cfg.server;
+	char err[512];
+
+	if (srv->control_socket[0] == '\0' && srv->control_tcp.family == 0)
+		return 0;
+	daemon_relative_path(path, srv->control_key_file, sizeof(srv->control_key_file));
+	if (tsig_keys_load(srv->control_key_file, &d->ctl_keys, err, sizeof(err)) != TSIG_OK ||
+	    d->ctl_keys.count == 0) {
+		fprintf(stderr, "sekishod: control-key-file: %s\n",
+			d->ctl_keys.count == 0 && err[0] == '\0' ? "no key" : err);
+		return -1;
+	}
+	return 0;
+}
+
 static int check_config_only(const char *path)
 {
 	struct daemon d;
 
 	memset(&d, 0, sizeof(d));
 	d.check_only = true;
-	if (load_config(&d, path) != 0)
+	if (load_config(&d, path) != 0 || check_control_keys(&d, path) != 0)
 		return 1;
 	printf("%s: ok\n", path);
 	free(d.hints);
 	local_db_free(d.local);
 	free(d.anchors);
+	ta_daemon_free(&d);
 	config_free(&d.cfg);
 	return 0;
 }

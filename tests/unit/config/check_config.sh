@@ -53,4 +53,16 @@ if [ "$rc" -eq 1 ] && grep -q "$tmp/state/root.state:4: end counts differ" <<<"$
 else
 	bad "corrupt state file: rc=$rc, output: $out"
 fi
+# The control channel's key file is read too: a broken one is named with its line.
+printf 'server:\n    control-socket: "%s/ctl"\n    control-key-file: "%s/ctl.key"\n' \
+	"$tmp" "$tmp" >>"$tmp/conf/sekishod.conf"
+sed -i 's/^end 2 1$/end 0 1/' "$tmp/state/root.state"
+printf 'key "ctl." {\n    algorithm hmac-sha256;\n    secret "not base64!";\n};\n' >"$tmp/ctl.key"
+out=$("$sekishod" --check-config "$tmp/conf/sekishod.conf" 2>&1)
+rc=$?
+if [ "$rc" -eq 1 ] && grep -q "control-key-file: $tmp/ctl.key:3: " <<<"$out"; then
+	ok "bad control key file rejected with file:line: $out"
+else
+	bad "bad control key file: rc=$rc, output: $out"
+fi
 exit $fail
