@@ -15,9 +15,11 @@
 #include "cache.h"
 #include "ctlq.h"
 #include "daemon.h"
+#include "flush.h"
 #include "reload.h"
 #include "selftest.h"
 #include "stats.h"
+#include "ta_daemon.h"
 #include "upstream.h"
 #include "wire.h"
 #include "wire_text.h"
@@ -150,6 +152,11 @@ static const struct command commands[] = {
 	{ "lookup", "NAME [TYPE] [--fresh] [--do] [--cd]",
 	  "resolve through a worker: rcode, AD, EDE, size, how the upstream answer came "
 	  "(--fresh: from the authoritative servers, not the cache)", 1, 5, cmd_lookup },
+	{ "flush", FLUSH_USAGE, "remove cached data of a name (every type), of a zone and "
+	  "the names below it, or all", 1, 2, flush_command },
+	{ "trust-anchors", "", "the root's trust anchors: RFC 5011 on/off, state file, each "
+	  "key's tag, algorithm, state, first seen, hold-down end, last and next refresh", 0, 0,
+	  ta_daemon_cmd_trust_anchors },
 	{ "selftest", "", "the KSK rollover checks (control/selftest.h): root trust anchor, "
 	  "~4 KB answer over fragmented UDP, TCP fallback, a good name validates, a bogus "
 	  "one fails; exit 1 when one FAILs", 0, 0, selftest_command },

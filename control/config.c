@@ -463,6 +463,22 @@ static int opt_selftest_name(struct parser *p, const struct option *o, void *obj
 	return 0;
 }
 
+/* trust-anchor-state-file: a path, or "" for no RFC 5011; its line for messages. */
+static int opt_state_file(struct parser *p, const struct option *o, void *obj,
+			  const struct entry *e)
+{
+	struct config_dnssec *d = &p->cfg->server.dnssec;
+
+	(void)obj;
+	if (e->vlen[0] >= sizeof(d->state_file))
+		return fail(p, p->line, "%s must be 0..%zu characters", o->key,
+			    sizeof(d->state_file) - 1);
+	memcpy(d->state_file, e->val[0], e->vlen[0]);
+	d->state_file[e->vlen[0]] = '\0';
+	d->state_file_line = p->line;
+	return 0;
+}
+
 int config_parse_loopback_port(const char *text, size_t len, struct config_prefix *a,
 			       uint16_t *port, const char **why)
 {
@@ -488,10 +504,11 @@ int config_parse_loopback_port(const char *text, size_t len, struct config_prefi
 	v = strtoul(colon + 1, &end, 10);
 	if (errno != 0 || *end != '\0' || colon[1] == '\0' || v < 1 || v > 65535)
 		return -1;
+	/* IPv6 only in brackets: "::1:9153" could be an address without a port */
 	memset(a, 0, sizeof(*a));
-	if (inet_pton(AF_INET, host, a->addr) == 1)
+	if (host == buf && inet_pton(AF_INET, host, a->addr) == 1)
 		a->family = AF_INET;
-	else if (inet_pton(AF_INET6, host, a->addr) == 1)
+	else if (host != buf && inet_pton(AF_INET6, host, a->addr) == 1)
 		a->family = AF_INET6;
 	else
 		return -1;
@@ -516,6 +533,25 @@ static int opt_control_tcp(struct parser *p, const struct option *o, void *obj,
 				       &srv->control_tcp_port, &why) != 0)
 		return fail(p, p->line, "%s: %s", o->key, why);
 	srv->control_tcp_line = p->line;
+	return 0;
+}
+
+/*
+ * "stats-http: 127.0.0.1:9153" or "[::1]:9153": where the control thread serves the
+ * counters as Prometheus text. Loopback only: the page is not authenticated.
+ */
+static int opt_stats_http(struct parser *p, const struct option *o, void *obj,
+			  const struct entry *e)
+{
+	struct config_server *srv = obj;
+	struct config_prefix a;
+	const char *why;
+
+	if (config_parse_loopback_port(e->val[0], e->vlen[0], &a, &srv->stats_http_port,
+				       &why) != 0)
+		return fail(p, p->line, "%s: %s", o->key, why);
+	srv->stats_http_family = a.family;
+	memcpy(srv->stats_http_addr, a.addr, sizeof(srv->stats_http_addr));
 	return 0;
 }
 
@@ -545,6 +581,7 @@ static const struct option option_table[] = {
 	{ SEC_SERVER, "control-tcp",      1, opt_control_tcp, 0, 0, 0, 0 },
 	{ SEC_SERVER, "control-key-file", 1, opt_string, SRV(control_key_file), 0, 0, CONFIG_PATH_MAX },
 	{ SEC_SERVER, "test-clock",       1, opt_bool, SRV(test_clock), 0, 0, 0 },
+	{ SEC_SERVER, "stats-http",       1, opt_stats_http, 0, 0, 0, 0 },
 	{ SEC_SERVER, "dnssec-validation", 1, opt_bool, SRV(dnssec.validation), 0, 0, 0 },
 	{ SEC_SERVER, "trust-anchor-file", 1, opt_string, SRV(dnssec.anchor_file), 0, 0, CONFIG_PATH_MAX },
 	{ SEC_SERVER, "trust-anchor",     1, opt_trust_anchor, 0, 0, 0, 0 },
@@ -557,6 +594,11 @@ static const struct option option_table[] = {
 	{ SEC_SERVER, "nsec3-iterations", 1, opt_uint, SRV(dnssec.nsec3_iterations), 0, 65535, 0 },
 	{ SEC_SERVER, "nsec3-iterations-cap", 1, opt_uint, SRV(dnssec.nsec3_iterations_cap), 0, 65535, 0 },
 	{ SEC_SERVER, "aggressive-nsec",  1, opt_bool, SRV(dnssec.aggressive_nsec), 0, 0, 0 },
+	{ SEC_SERVER, "trust-anchor-state-file", 1, opt_state_file, 0, 0, 0, 0 },
+	{ SEC_SERVER, "rfc5011-add-holddown", 1, opt_uint, SRV(dnssec.rfc5011_add_holddown), 1, 31536000, 0 },
+	{ SEC_SERVER, "rfc5011-remove-holddown", 1, opt_uint, SRV(dnssec.rfc5011_remove_holddown), 0, 31536000, 0 },
+	{ SEC_SERVER, "rfc5011-query-min", 1, opt_uint, SRV(dnssec.rfc5011_query_min), 1, 86400, 0 },
+	{ SEC_SERVER, "rfc5011-retry-min", 1, opt_uint, SRV(dnssec.rfc5011_retry_min), 1, 86400, 0 },
 	{ SEC_SERVER, "selftest-good-name", 1, opt_selftest_name, SRV(selftest.good), 0, 0, 0, 1 },
 	{ SEC_SERVER, "selftest-bogus-name", 1, opt_selftest_name, SRV(selftest.bogus), 0, 0, 0, 1 },
 	{ SEC_SERVER, "selftest-large-name", 1, opt_selftest_name, SRV(selftest.large), 0, 0, 0, 1 },
@@ -814,6 +856,10 @@ void config_defaults(struct config *cfg)
 	cfg->server.dnssec.nsec3_iterations = CONFIG_DEFAULT_NSEC3_ITERATIONS;
 	cfg->server.dnssec.nsec3_iterations_cap = CONFIG_DEFAULT_NSEC3_ITERATIONS_CAP;
 	cfg->server.dnssec.aggressive_nsec = 1;
+	cfg->server.dnssec.rfc5011_add_holddown = CONFIG_DEFAULT_RFC5011_HOLDDOWN;
+	cfg->server.dnssec.rfc5011_remove_holddown = CONFIG_DEFAULT_RFC5011_HOLDDOWN;
+	cfg->server.dnssec.rfc5011_query_min = CONFIG_DEFAULT_RFC5011_MIN;
+	cfg->server.dnssec.rfc5011_retry_min = CONFIG_DEFAULT_RFC5011_MIN;
 	snprintf(cfg->server.selftest.good.name, sizeof(cfg->server.selftest.good.name), "%s",
 		 CONFIG_DEFAULT_SELFTEST_GOOD);
 	cfg->server.selftest.good.type = CONFIG_DEFAULT_SELFTEST_TYPE;

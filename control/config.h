@@ -37,6 +37,8 @@
 #define CONFIG_DEFAULT_CLOCK_SKEW     300
 #define CONFIG_DEFAULT_NSEC3_ITERATIONS 150
 #define CONFIG_DEFAULT_NSEC3_ITERATIONS_CAP 500
+#define CONFIG_DEFAULT_RFC5011_HOLDDOWN (30u * 86400u) /* RFC 5011 §2.4.1, §2.4.2 */
+#define CONFIG_DEFAULT_RFC5011_MIN    3600           /* §2.3: MAX(1 hr, ...) */
 #define CONFIG_DEFAULT_RSA_MIN_BITS   1024
 /* The self-test's names by default: a well-known signed zone and the well-known
  * deliberately broken one (the 2017 KSK rollover notice's checks); SOA because every
@@ -96,6 +98,13 @@ struct config_dnssec {
 	uint32_t nsec3_iterations;          /* above: insecure, EDE 27 (RFC 9276) */
 	uint32_t nsec3_iterations_cap;      /* above: bogus, EDE 27 */
 	uint32_t aggressive_nsec;           /* 0/1: RFC 8198 */
+	/* RFC 5011 management of the root's anchors: on when state_file is set */
+	char state_file[CONFIG_PATH_MAX];   /* trust-anchor-state-file, "" = off */
+	unsigned state_file_line;           /* where it was set (for messages) */
+	uint32_t rfc5011_add_holddown;      /* seconds; the RFC's 30 days by default */
+	uint32_t rfc5011_remove_holddown;   /* seconds a revoked key is kept */
+	uint32_t rfc5011_query_min;         /* floor of the query interval (1 hour) */
+	uint32_t rfc5011_retry_min;         /* floor of the retry time (1 hour) */
 };
 
 #define CONFIG_NAME_TEXT_MAX  256  /* a domain name in presentation form, with the NUL */
@@ -146,6 +155,10 @@ struct config_server {
 	struct config_prefix control_tcp;       /* address (prefixlen unused) */
 	uint16_t control_tcp_port;
 	unsigned control_tcp_line;
+	/* Prometheus text over HTTP (control/prom.h): off while stats_http_port is 0 */
+	int stats_http_family;                  /* AF_INET or AF_INET6 */
+	uint8_t stats_http_addr[16];            /* a loopback address, network order */
+	uint16_t stats_http_port;
 	struct config_dnssec dnssec;
 	struct config_selftest selftest;
 };

@@ -19,7 +19,7 @@
 
 #include "ctl_socket.h"
 
-#define CTL_CONNS        8 /* connections waiting for their request */
+#define CTL_CONNS        (CTL_SOCKET_POLLFDS - 2) /* connections waiting for their request */
 #define CTL_CONN_TIMEOUT 2 /* seconds a connection may stay silent */
 
 struct ctl_conn {
@@ -203,17 +203,18 @@ static void serve(struct ctl_socket *cs, unsigned i)
 	conn_close(cs, i);
 }
 
-void ctl_socket_poll(struct ctl_socket *cs, int timeout_ms)
+unsigned ctl_socket_pollfds(struct ctl_socket *cs, struct pollfd *pfd, unsigned cap)
 {
-	struct pollfd pfd[CTL_CONNS + 2];
-	unsigned idx[CTL_CONNS], n = 2;
 	time_t now = time(NULL);
+	unsigned n = 0;
 
-	pfd[0].fd = cs->listen_fd;
-	pfd[0].events = POLLIN;
-	pfd[1].fd = cs->tcp_fd;             /* -1: poll ignores it */
-	pfd[1].events = POLLIN;
-	for (unsigned i = 0; i < CTL_CONNS; i++) {
+	if (cap < 2)
+		return 0;
+	pfd[n].fd = cs->listen_fd;          /* -1 (TCP only): poll ignores it */
+	pfd[n++].events = POLLIN;
+	pfd[n].fd = cs->tcp_fd;             /* -1: no loopback TCP */
+	pfd[n++].events = POLLIN;
+	for (unsigned i = 0; i < CTL_CONNS && n < cap; i++) {
 		if (cs->conns[i].fd < 0)
 			continue;
 		if (now - cs->conns[i].since > CTL_CONN_TIMEOUT) {
@@ -221,19 +222,38 @@ void ctl_socket_poll(struct ctl_socket *cs, int timeout_ms)
 			continue;
 		}
 		pfd[n].fd = cs->conns[i].fd;
-		pfd[n].events = POLLIN;
-		idx[n - 2] = i;
-		n++;
+		pfd[n++].events = POLLIN;
 	}
-	if (poll(pfd, n, timeout_ms) <= 0)
-		return;
-	for (unsigned k = 2; k < n; k++)
-		if (pfd[k].revents != 0)
-			serve(cs, idx[k - 2]);
-	if (pfd[0].revents & POLLIN)
+	return n;
+}
+
+void ctl_socket_handle(struct ctl_socket *cs, const struct pollfd *pfd, unsigned n)
+{
+	time_t now = time(NULL);
+
+	/* pfd[k] names its connection by descriptor: the order is ctl_socket_pollfds' */
+	for (unsigned k = 2; k < n; k++) {
+		if (pfd[k].revents == 0)
+			continue;
+		for (unsigned i = 0; i < CTL_CONNS; i++)
+			if (cs->conns[i].fd == pfd[k].fd) {
+				serve(cs, i);
+				break;
+			}
+	}
+	if (n > 0 && (pfd[0].revents & POLLIN))
 		accept_all(cs, cs->listen_fd, false, now);
-	if (pfd[1].revents & POLLIN)
+	if (n > 1 && (pfd[1].revents & POLLIN))
 		accept_all(cs, cs->tcp_fd, true, now);
+}
+
+void ctl_socket_poll(struct ctl_socket *cs, int timeout_ms)
+{
+	struct pollfd pfd[CTL_SOCKET_POLLFDS];
+	unsigned n = ctl_socket_pollfds(cs, pfd, CTL_SOCKET_POLLFDS);
+
+	if (poll(pfd, n, timeout_ms) > 0)
+		ctl_socket_handle(cs, pfd, n);
 }
 
 void ctl_socket_close(struct ctl_socket *cs)

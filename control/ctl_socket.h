@@ -7,6 +7,7 @@
 #ifndef SEKISHO_CTL_SOCKET_H
 #define SEKISHO_CTL_SOCKET_H
 
+#include <poll.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -32,6 +33,16 @@ int ctl_socket_add_tcp(struct ctl_socket *cs, int family, const uint8_t addr[16]
 
 /* Accept, read, answer and close what is ready; wait up to @timeout_ms for it. */
 void ctl_socket_poll(struct ctl_socket *cs, int timeout_ms);
+
+/*
+ * The same in two halves, so that the control loop can poll the control socket with
+ * other descriptors in one poll(): ctl_socket_pollfds() fills at most
+ * CTL_SOCKET_POLLFDS entries of @pfd (closing connections silent for too long) and
+ * returns how many; after poll(), ctl_socket_handle() serves what they say is ready.
+ */
+#define CTL_SOCKET_POLLFDS 10 /* the Unix and TCP listeners, 8 connections */
+unsigned ctl_socket_pollfds(struct ctl_socket *cs, struct pollfd *pfd, unsigned cap);
+void ctl_socket_handle(struct ctl_socket *cs, const struct pollfd *pfd, unsigned n);
 
 /* Close everything and remove the socket file. NULL is fine. */
 void ctl_socket_close(struct ctl_socket *cs);

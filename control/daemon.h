@@ -30,6 +30,8 @@ struct upstream_shared;
 struct net_neigh;
 struct tcp_service;
 struct ctl_socket;
+struct prom_http;
+struct ta_refresh;
 
 struct daemon {
 	struct config cfg;
@@ -60,10 +62,14 @@ struct daemon {
 	struct snapshots snaps;
 	struct anchors rt_ntas;         /* NTAs added at run time (`nta add`), kept
 	                                 * across reloads (only conf.ntas is used) */
+	/* RFC 5011 for the root's anchors (trust-anchor-state-file; control/ta_daemon.h) */
+	struct ta_refresh *ta;
+	bool check_only;                /* --check-config: read files, write nothing */
 	/* the control socket (control-socket), for sekishoctl */
 	struct tsig_keyring ctl_keys;
 	struct ctl_server ctl_srv;
 	struct ctl_socket *ctl;
+	struct prom_http *prom;         /* the Prometheus page (stats-http), or NULL */
 	time_t started;
 };
 

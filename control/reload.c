@@ -10,9 +10,13 @@
 #include <string.h>
 #include <time.h>
 
+#include <rte_lcore.h>
+
+#include "cache.h"
 #include "daemon.h"
 #include "local.h"
 #include "reload.h"
+#include "ta_daemon.h"
 #include "wire_name.h"
 #include "wire_text.h"
 
@@ -101,6 +105,7 @@ static int nta_change(struct daemon *d, bool add, const uint8_t *name, size_t le
 		      uint64_t expires, struct ctl_reply *r)
 {
 	struct anchors *a = calloc(1, sizeof(*a));
+	uint32_t removed = 0;
 	int rc;
 
 	if (a == NULL)
@@ -116,9 +121,16 @@ static int nta_change(struct daemon *d, bool add, const uint8_t *name, size_t le
 		return add ? -ENOSPC : -EINVAL;
 	}
 	rc = publish_anchors_version(d, a);
-	if (rc != 0)
+	if (rc != 0) {
 		ctl_reply_line(r, "out of memory");
-	return rc;
+		return rc;
+	}
+	/* What was cached under the old verdict (SERVFAIL while bogus, AD=0 data while
+	 * under the NTA) goes, so the change is seen at once, not after the TTLs. */
+	if (d->cache != NULL && cache_flush_zone(d->cache, rte_lcore_id(), name, len,
+						 &removed) == 0)
+		ctl_reply_line(r, "removed %u cached entries of the zone", removed);
+	return 0;
 }
 
 int cmd_nta(struct daemon *d, int argc, char *const argv[], struct ctl_reply *r)
@@ -219,6 +231,10 @@ static unsigned restart_needed(const struct config *now, const struct config *ne
 		{ "dnssec-validation", DIFF(dnssec.validation) },
 		{ "aggressive-nsec", DIFF(dnssec.aggressive_nsec) },
 		{ "validation-date-override", DIFF(dnssec.date_override) },
+		{ "trust-anchor-state-file/rfc5011-*",
+		  strcmp(a->dnssec.state_file, b->dnssec.state_file) != 0 ||
+		  DIFF(dnssec.rfc5011_add_holddown) || DIFF(dnssec.rfc5011_remove_holddown) ||
+		  DIFF(dnssec.rfc5011_query_min) || DIFF(dnssec.rfc5011_retry_min) },
 		{ "port/exception/forward-zone/stub-zone sections",
 		  !same_ports_and_zones(now, next) },
 #undef DIFF
@@ -257,6 +273,13 @@ static int reload_anchors(struct daemon *d, struct config *next, struct anchors 
 	if (*out == NULL) {
 		snprintf(err, errlen, "%s: validation would be off (no trust anchor): a restart "
 			 "is needed for that", d->conf_path);
+		return -1;
+	}
+	/* RFC 5011: the root's anchors stay what the trust point has learnt */
+	if (ta_daemon_root_anchors(d, out) != 0) {
+		snprintf(err, errlen, "too many trust anchors with RFC 5011's");
+		free(*out);
+		*out = NULL;
 		return -1;
 	}
 	for (unsigned i = 0; i < rt->n_ntas; i++)
@@ -308,6 +331,7 @@ static int reload_read(struct daemon *d, struct config *next, struct snapshot **
 		return -1;
 	daemon_relative_path(d->conf_path, srv->root_hints, sizeof(srv->root_hints));
 	daemon_relative_path(d->conf_path, srv->control_key_file, sizeof(srv->control_key_file));
+	daemon_relative_path(d->conf_path, srv->dnssec.state_file, sizeof(srv->dnssec.state_file));
 	return reload_build(d, next, out, err, errlen);
 }
 

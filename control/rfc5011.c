@@ -362,8 +362,10 @@ int rfc5011_refresh_ok(struct rfc5011_point *tp, const struct rfc5011_config *cf
 	for (unsigned i = 0; i < r->n_keys; i++)
 		if (find_key(tp, r->keys[i].rdata, r->keys[i].rdlen) == NULL)
 			changed += step_new(tp, cfg, &r->keys[i], ds_mode, r->orig_ttl, now);
-	if (ds_mode && trusted_keys(tp) > 0)
-		tp->n_ds = 0; /* the DS did its work: the keys are the anchors now */
+	/* the DS did its work (or a configured DNSKEY did it): the keys are the anchors
+	 * now, and a DS of a key revoked later must never become one again */
+	if (trusted_keys(tp) > 0)
+		tp->n_ds = 0;
 	tp->last_refresh = now;
 	tp->failures = 0;
 	tp->orig_ttl = r->orig_ttl;

@@ -26,7 +26,9 @@
  *
  * Trusted (rfc5011_anchors): Valid and Missing keys, or, while a trust point started
  * from DS records has no such key yet, the DS records themselves. The first validated
- * refresh makes the keys a DS names Valid and puts other new SEP keys in AddPend.
+ * refresh makes the keys a DS names Valid and puts other new SEP keys in AddPend;
+ * the DS records are dropped by the first validated refresh after which a key is
+ * trusted.
  *
  * Times are UNIX seconds (uint64_t); RRSIG expirations are 32-bit serial numbers.
  */
@@ -83,7 +85,8 @@ struct rfc5011_key {
 	uint8_t rdata[VALIDATE_DNSKEY_RDATA_MAX];
 };
 
-/* An initial DS anchor, kept until a key it names is Valid. */
+/* An initial DS anchor, kept until a validated refresh leaves a key trusted (then
+ * dropped, so that the DS of a key revoked later never becomes an anchor again). */
 struct rfc5011_ds {
 	uint16_t rdlen;
 	uint8_t rdata[RFC5011_DS_RDATA_MAX];

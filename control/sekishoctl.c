@@ -294,6 +294,7 @@ int main(int argc, char **argv)
 
 	if (argc >= 2 && strcmp(argv[1], "keygen") == 0)
 		return keygen(argc - 1, argv + 1);
+	/* "+": options end at COMMAND, so that its own ("flush --all") reach sekishod */
 	while ((opt = getopt(argc, argv, "+c:s:k:Rh")) != -1) {
 		switch (opt) {
 		case 'c':

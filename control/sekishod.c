@@ -9,6 +9,7 @@
  * runs one worker, up to `workers` from the config. With recursion and an exception
  * path, a TCP service thread (control/tcp.c) serves DNS over TCP and upstream TCP.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <getopt.h>
 #include <signal.h>
@@ -34,10 +35,12 @@
 #include "exception.h"
 #include "local.h"
 #include "port.h"
+#include "prom.h"
 #include "snapshot.h"
 #include "cache.h"
 #include "resolve.h"
 #include "stats.h"
+#include "ta_daemon.h"
 #include "tcp.h"
 #include "upstream.h"
 #include "worker.h"
@@ -157,6 +160,8 @@ static int load_anchors(struct daemon *d, const char *path)
 		fprintf(stderr, "sekishod: %s\n", err);
 		return -1;
 	}
+	if (ta_daemon_start(d, path) != 0)
+		return -1;
 	if (d->anchors == NULL) {
 		if (dc->validation)
 			printf("sekishod: no trust anchor configured: answers are not validated\n");
@@ -610,6 +615,29 @@ static int start_control(struct daemon *d, const char *conf)
 	return 0;
 }
 
+/* The Prometheus page: only with stats-http (a loopback address, the config insists). */
+static int start_prom(struct daemon *d)
+{
+	const struct config_server *srv = &d->cfg.server;
+	struct prom_source src;
+	char err[256], addr[INET6_ADDRSTRLEN] = "?";
+
+	if (srv->stats_http_port == 0)
+		return 0;
+	prom_stats_source(&src, d);
+	d->prom = prom_http_open(srv->stats_http_family, srv->stats_http_addr,
+				 srv->stats_http_port, &src, err, sizeof(err));
+	if (d->prom == NULL) {
+		fprintf(stderr, "sekishod: %s\n", err);
+		return -1;
+	}
+	inet_ntop(srv->stats_http_family, srv->stats_http_addr, addr, sizeof(addr));
+	printf("sekishod: Prometheus metrics on http://%s%s%s:%u/metrics\n",
+	       srv->stats_http_family == AF_INET6 ? "[" : "", addr,
+	       srv->stats_http_family == AF_INET6 ? "]" : "", srv->stats_http_port);
+	return 0;
+}
+
 static int check_lcores(struct daemon *d)
 {
 	unsigned int have = rte_lcore_count() - 1;
@@ -624,18 +652,41 @@ static int check_lcores(struct daemon *d)
 	return 0;
 }
 
+/*
+ * Wait up to @timeout_ms for the control socket and the Prometheus page in one
+ * poll(), and serve what is ready; a plain sleep when neither is configured.
+ */
+static void control_wait(struct daemon *d, int timeout_ms)
+{
+	struct pollfd pfd[CTL_SOCKET_POLLFDS + PROM_HTTP_POLLFDS];
+	struct timespec tick = { .tv_sec = 0, .tv_nsec = (long)timeout_ms * 1000 * 1000 };
+	unsigned n_ctl = 0, n = 0;
+
+	if (d->ctl != NULL)
+		n = n_ctl = ctl_socket_pollfds(d->ctl, pfd, CTL_SOCKET_POLLFDS);
+	if (d->prom != NULL)
+		n += prom_http_pollfds(d->prom, pfd + n, PROM_HTTP_POLLFDS, time(NULL));
+	if (n == 0) {
+		nanosleep(&tick, NULL);
+		return;
+	}
+	if (poll(pfd, n, timeout_ms) <= 0)
+		return;
+	if (d->ctl != NULL)
+		ctl_socket_handle(d->ctl, pfd, n_ctl);
+	if (d->prom != NULL)
+		prom_http_handle(d->prom, pfd + n_ctl, n - n_ctl, time(NULL));
+}
+
 static void control_loop(struct daemon *d)
 {
 	uint64_t last = rte_get_timer_cycles(), hz = rte_get_timer_hz();
-	struct timespec tick = { .tv_sec = 0, .tv_nsec = 100 * 1000 * 1000 };
 
 	while (!stop_requested) {
-		if (d->ctl != NULL)
-			ctl_socket_poll(d->ctl, 100);
-		else
-			nanosleep(&tick, NULL);
+		control_wait(d, 100);
 		if (d->snaps.retired != NULL)
 			snapshots_reap(&d->snaps);
+		ta_daemon_tick(d);
 		if (stats_requested ||
 		    (d->cfg.server.stats_interval > 0 &&
 		     rte_get_timer_cycles() - last >= d->cfg.server.stats_interval * hz)) {
@@ -648,6 +699,8 @@ static void control_loop(struct daemon *d)
 
 static void shutdown_daemon(struct daemon *d)
 {
+	prom_http_close(d->prom);
+	d->prom = NULL;
 	stats_set_control(NULL);
 	ctl_socket_close(d->ctl);
 	d->ctl = NULL;
@@ -684,7 +737,26 @@ static void shutdown_daemon(struct daemon *d)
 		local_db_free(d->local);
 		free(d->anchors);
 	}
+	ta_daemon_free(d);
 	config_free(&d->cfg);
+}
+
+/* --check-config: the control channel's key file must read, or the start would fail. */
+static int check_control_keys(struct daemon *d, const char *path)
+{
+	struct config_server *srv = &d->cfg.server;
+	char err[512];
+
+	if (srv->control_socket[0] == '\0' && srv->control_tcp.family == 0)
+		return 0;
+	daemon_relative_path(path, srv->control_key_file, sizeof(srv->control_key_file));
+	if (tsig_keys_load(srv->control_key_file, &d->ctl_keys, err, sizeof(err)) != TSIG_OK ||
+	    d->ctl_keys.count == 0) {
+		fprintf(stderr, "sekishod: control-key-file: %s\n",
+			d->ctl_keys.count == 0 && err[0] == '\0' ? "no key" : err);
+		return -1;
+	}
+	return 0;
 }
 
 static int check_config_only(const char *path)
@@ -692,12 +764,14 @@ static int check_config_only(const char *path)
 	struct daemon d;
 
 	memset(&d, 0, sizeof(d));
-	if (load_config(&d, path) != 0)
+	d.check_only = true;
+	if (load_config(&d, path) != 0 || check_control_keys(&d, path) != 0)
 		return 1;
 	printf("%s: ok\n", path);
 	free(d.hints);
 	local_db_free(d.local);
 	free(d.anchors);
+	ta_daemon_free(&d);
 	config_free(&d.cfg);
 	return 0;
 }
@@ -751,7 +825,7 @@ int main(int argc, char **argv)
 	d.has_exception = d.cfg.exception.enabled;
 	if (create_pools(&d) != 0 || start_ports(&d) != 0 || start_exception(&d) != 0 ||
 	    make_neigh(&d) != 0 || start_recursion(&d) != 0 || start_workers(&d) != 0 ||
-	    start_tcp(&d) != 0 || start_control(&d, conf) != 0)
+	    start_tcp(&d) != 0 || start_control(&d, conf) != 0 || start_prom(&d) != 0)
 		goto out;
 	d.started = time(NULL);
 	stats_register_telemetry();

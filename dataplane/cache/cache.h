@@ -66,7 +66,9 @@
 	X(denial_merged,    "denial entries replaced by one with new records merged in") \
 	X(denial_unchanged, "denial inserts that brought nothing new: nothing written") \
 	X(denial_dropped,   "old NSEC/NSEC3 records left out of a full denial entry") \
-	X(denial_lost,      "denial inserts lost: invalid, too big, no memory, or raced twice")
+	X(denial_lost,      "denial inserts lost: invalid, too big, no memory, or raced twice") \
+	X(flushes,          "flushes asked for by the operator (a name, a zone, or all)") \
+	X(flushed,          "entries removed by those flushes")
 
 struct cache_stats {
 #define CACHE_COUNTER_FIELD(name, help) uint64_t name;
@@ -268,10 +270,38 @@ int cache_insert(struct cache *c, unsigned int lcore, const struct cache_key *k,
 int cache_remove(struct cache *c, unsigned int lcore, const struct cache_key *k);
 
 /*
- * cache_flush - forget every entry (control thread: `sekishoctl flush`).
- * Readers keep answering from entries they already hold; memory comes back after
- * the grace period. Returns the number of entries removed.
+ * Flushing (`sekishoctl flush`): the operator's word that cached data must go. For the
+ * control thread (or a test's lcore), never a worker: a flush walks the whole table,
+ * a small batch of buckets per hold of a shard's lock, and when a shard's defer queue
+ * is full it waits for the readers' next quiescent state (with no lock held). Removed
+ * entries go through the same RCU defer queues as evicted ones: readers keep using
+ * what they already hold, and memory comes back after the grace period. @lcore is the
+ * caller's lcore id (its counters; if it is a registered reader, a wait counts it as
+ * quiescent). Each call counts one flush and its entries (cache_flushes, cache_flushed).
+ *
+ * Besides the entries of the names themselves, a name or zone flush removes the
+ * denial records (RFC 8198, cache_denial.h) of every zone above: their NSEC/NSEC3
+ * ranges could otherwise go on proving the flushed names do not exist.
  */
+
+/*
+ * cache_flush_name - forget every entry of @name (uncompressed wire form, any case):
+ * responses to questions for it (every type and class, DO/CD variants, negative
+ * answers), the RRsets it owns, the denial records of a zone of that name and of the
+ * zones above it. *@removed (may be NULL) gets the count. Returns 0, or -EINVAL for
+ * a malformed name or an lcore id out of range.
+ */
+int cache_flush_name(struct cache *c, unsigned int lcore, const uint8_t *name, size_t len,
+		     uint32_t *removed);
+
+/*
+ * cache_flush_zone - cache_flush_name() for @zone and every name below it (a name
+ * whose trailing labels are @zone's), and the denial records of the zones above.
+ */
+int cache_flush_zone(struct cache *c, unsigned int lcore, const uint8_t *zone, size_t len,
+		     uint32_t *removed);
+
+/* cache_flush - forget every entry. Returns the number removed (0 for a bad lcore). */
 uint32_t cache_flush(struct cache *c, unsigned int lcore);
 
 /*

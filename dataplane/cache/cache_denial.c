@@ -557,3 +557,9 @@ cache_denial_insert(struct cache *c, unsigned int lcore, const struct cache_deni
 		lc->stats.denial_inserts++;
 	return rc;
 }
+
+const uint8_t *
+cache_denial_entry_zone(const struct cache_entry *e)
+{
+	return zone_of(body_of(e));
+}

@@ -73,15 +73,6 @@ next_rand(struct cache_lcore *lc)
 	return x * 0x2545f4914f6cdd1dull;
 }
 
-static inline void
-shard_lock(struct cache_shard *s, struct cache_lcore *lc)
-{
-	if (!rte_spinlock_trylock(&s->lock)) {
-		lc->stats.lock_contended++;
-		rte_spinlock_lock(&s->lock);
-	}
-}
-
 static inline uint32_t
 dq_used(const struct cache_shard *s)
 {
@@ -159,9 +150,8 @@ retire(struct cache *c, struct cache_shard *s, struct cache_entry *e)
 	s->dq_tail++;
 }
 
-/* Delete live entry e (in shard s, lock held) from the table and retire it. */
-static bool
-delete_locked(struct cache *c, struct cache_shard *s, struct cache_lcore *lc,
+bool
+cache_delete_locked(struct cache *c, struct cache_shard *s, struct cache_lcore *lc,
 	      struct cache_entry *e)
 {
 	if (!dq_room(c, s, lc))
@@ -221,10 +211,10 @@ evict_one(struct cache *c, struct cache_lcore *lc, unsigned int ci, uint32_t now
 	struct cache_shard *s = &c->shards[best_state & ~CACHE_STATE_LIVE];
 	bool done = false;
 
-	shard_lock(s, lc);
+	cache_shard_lock(s, lc);
 	/* Only this shard's lock holder changes a state that says "live here". */
 	if (__atomic_load_n(&best->state, __ATOMIC_ACQUIRE) == best_state &&
-	    delete_locked(c, s, lc, best)) {
+	    cache_delete_locked(c, s, lc, best)) {
 		done = true;
 		lc->stats.evicted++;
 		if (best_score == 0)
@@ -393,7 +383,7 @@ cache_publish(struct cache *c, struct cache_lcore *lc, struct cache_entry *e,
 	struct cache_entry *old;
 	int rc;
 
-	shard_lock(s, lc);
+	cache_shard_lock(s, lc);
 	old = cache_table_find(c, e->hash);
 	if (may_replace != NULL && !may_replace(old, arg)) {
 		rc = -EEXIST;
@@ -464,57 +454,12 @@ cache_remove(struct cache *c, unsigned int lcore, const struct cache_key *k)
 	struct cache_entry *e;
 	int rc = -ENOENT;
 
-	shard_lock(s, lc);
+	cache_shard_lock(s, lc);
 	e = cache_table_find(c, k->hash);
-	if (e != NULL && delete_locked(c, s, lc, e))
+	if (e != NULL && cache_delete_locked(c, s, lc, e))
 		rc = 0;
 	rte_spinlock_unlock(&s->lock);
 	return rc;
-}
-
-/* Wait until every reader has passed a quiescent state (slow path only). */
-static void
-wait_grace(struct cache *c, unsigned int lcore)
-{
-	rte_rcu_qsbr_synchronize(c->qsbr, c->lcore[lcore].reader ? lcore : RTE_QSBR_THRID_INVALID);
-}
-
-/* Delete e if it is still live in the shard its state names; false when it is not.
- * Waits for a grace period when that shard's defer queue is full (slow path). */
-static bool
-delete_waiting(struct cache *c, unsigned int lcore, struct cache_entry *e)
-{
-	struct cache_lcore *lc = &c->lcore[lcore];
-
-	for (;;) {
-		uint32_t st = __atomic_load_n(&e->state, __ATOMIC_ACQUIRE);
-		struct cache_shard *s = &c->shards[st & ~CACHE_STATE_LIVE];
-		bool done = false, full = false;
-
-		if (!is_live(st))
-			return false;
-		shard_lock(s, lc);
-		if (__atomic_load_n(&e->state, __ATOMIC_ACQUIRE) == st) {
-			full = !dq_room(c, s, lc);
-			if (!full)
-				done = delete_locked(c, s, lc, e);
-		}
-		rte_spinlock_unlock(&s->lock);
-		if (!full)
-			return done;
-		wait_grace(c, lcore);
-	}
-}
-
-uint32_t
-cache_flush(struct cache *c, unsigned int lcore)
-{
-	uint32_t n = 0;
-
-	for (unsigned int ci = 0; ci < CACHE_N_CLASSES; ci++)
-		for (uint32_t i = 0; i < c->cls[ci].n_slots; i++)
-			n += delete_waiting(c, lcore, cache_slot(c, ci, i));
-	return n;
 }
 
 uint32_t

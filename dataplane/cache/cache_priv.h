@@ -160,6 +160,16 @@ struct cache {
 	struct cache_lcore lcore[RTE_MAX_LCORE];
 };
 
+/* Take shard @s's writer lock, counting a wait when someone else holds it. */
+static inline void
+cache_shard_lock(struct cache_shard *s, struct cache_lcore *lc)
+{
+	if (!rte_spinlock_trylock(&s->lock)) {
+		lc->stats.lock_contended++;
+		rte_spinlock_lock(&s->lock);
+	}
+}
+
 static inline struct cache_entry *
 cache_slot(const struct cache *c, unsigned int cls, uint32_t idx)
 {
@@ -294,6 +304,17 @@ int cache_publish(struct cache *c, struct cache_lcore *lc, struct cache_entry *e
 void cache_slot_poison(struct cache *c, struct cache_entry *e);
 /* cache_insert.c: make a whole slab readable again before it is freed. */
 void cache_slot_unpoison_all(struct cache *c, unsigned int ci);
+
+/* cache_insert.c: unpublish live entry @e of shard @s (lock held) and retire it to
+ * the defer queue. False when the defer queue is full even after reclaiming what is
+ * past its grace period (then nothing changed). */
+bool cache_delete_locked(struct cache *c, struct cache_shard *s, struct cache_lcore *lc,
+			 struct cache_entry *e);
+
+/* cache_rrset.c / cache_denial.c: the lowercase owner of an RRset entry, the zone of a
+ * denial entry (e->name_len bytes). For the flush, which matches entries by name. */
+const uint8_t *cache_rrset_entry_owner(const struct cache_entry *e);
+const uint8_t *cache_denial_entry_zone(const struct cache_entry *e);
 
 /* cache_insert.c: reclaim whatever is past its grace period in @s (lock held). */
 uint32_t cache_shard_reclaim(struct cache *c, struct cache_shard *s, struct cache_lcore *lc,

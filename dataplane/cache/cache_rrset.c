@@ -503,3 +503,9 @@ cache_rrset_set_status(struct cache *c, unsigned int lcore,
 	lc->stats.rrset_status_set++;
 	return 0;
 }
+
+const uint8_t *
+cache_rrset_entry_owner(const struct cache_entry *e)
+{
+	return owner_of(body_of(e));
+}

@@ -392,6 +392,40 @@ static void test_control_socket_needs_a_key_file(void)
 		     "t.conf:3: control-socket needs control-key-file") != NULL);
 }
 
+static void test_stats_http_is_loopback_address_and_port(void)
+{
+	const uint8_t v4[4] = { 127, 0, 0, 1 }, v6[16] = { [15] = 1 };
+
+	CHECK_INT(load(PORT_OK), CONFIG_OK);
+	CHECK_INT(cfg.server.stats_http_port, 0);          /* off by default */
+	config_free(&cfg);
+	CHECK_INT(load("server:\n    stats-http: 127.0.0.1:9153\n" PORT_OK), CONFIG_OK);
+	CHECK_INT(cfg.server.stats_http_family, AF_INET);
+	CHECK(memcmp(cfg.server.stats_http_addr, v4, 4) == 0);
+	CHECK_INT(cfg.server.stats_http_port, 9153);
+	config_free(&cfg);
+	CHECK_INT(load("server:\n    stats-http: \"[::1]:80\"\n" PORT_OK), CONFIG_OK);
+	CHECK_INT(cfg.server.stats_http_family, AF_INET6);
+	CHECK(memcmp(cfg.server.stats_http_addr, v6, 16) == 0);
+	CHECK_INT(cfg.server.stats_http_port, 80);
+	config_free(&cfg);
+	CHECK(strstr(load_error("server:\n    workers: 1\n    stats-http: 192.0.2.53:9153\n"
+				PORT_OK),
+		     "t.conf:3: stats-http: not a loopback address") != NULL);
+	CHECK(strstr(load_error("server:\n    stats-http: [2001:db8::1]:9153\n" PORT_OK),
+		     "t.conf:2: stats-http: not a loopback address") != NULL);
+	CHECK(strstr(load_error("server:\n    stats-http: 127.0.0.1\n" PORT_OK),
+		     "t.conf:2: stats-http: ADDRESS:PORT expected") != NULL);
+	CHECK(strstr(load_error("server:\n    stats-http: 127.0.0.1:65536\n" PORT_OK),
+		     "t.conf:2: stats-http: ADDRESS:PORT expected") != NULL);
+	CHECK(strstr(load_error("server:\n    stats-http: 127.0.0.1:0\n" PORT_OK),
+		     "t.conf:2: stats-http: ADDRESS:PORT expected") != NULL);
+	CHECK(strstr(load_error("server:\n    stats-http: localhost:9153\n" PORT_OK),
+		     "t.conf:2: stats-http: ADDRESS:PORT expected") != NULL);
+	CHECK(strstr(load_error("server:\n    stats-http: ::1:9153\n" PORT_OK),
+		     "t.conf:2: stats-http: ADDRESS:PORT expected") != NULL);
+}
+
 static void test_dnssec_options_parse_and_default(void)
 {
 	const struct config_dnssec *d = &cfg.server.dnssec;
@@ -453,6 +487,44 @@ static void test_dnssec_options_parse_and_default(void)
 		     "t.conf:2: dnssec-rsa-min-bits must be 512..4096") != NULL);
 	CHECK(strstr(load_error("server:\n    nsec3-iterations: 600\n" PORT_OK),
 		     "nsec3-iterations (600) above nsec3-iterations-cap (500)") != NULL);
+}
+
+static void test_rfc5011_options_parse_and_default(void)
+{
+	const struct config_dnssec *d = &cfg.server.dnssec;
+
+	CHECK_INT(load(PORT_OK), CONFIG_OK);
+	CHECK_STR(d->state_file, "");
+	CHECK_INT(d->rfc5011_add_holddown, 30 * 86400);
+	CHECK_INT(d->rfc5011_remove_holddown, 30 * 86400);
+	CHECK_INT(d->rfc5011_query_min, 3600);
+	CHECK_INT(d->rfc5011_retry_min, 3600);
+	config_free(&cfg);
+	CHECK_INT(load("server:\n"
+		       "    workers: 1\n"
+		       "    trust-anchor-state-file: \"/var/lib/sekisho/root.state\"\n"
+		       "    rfc5011-add-holddown: 20\n"
+		       "    rfc5011-remove-holddown: 0\n"
+		       "    rfc5011-query-min: 2\n"
+		       "    rfc5011-retry-min: 3\n" PORT_OK), CONFIG_OK);
+	CHECK_STR(d->state_file, "/var/lib/sekisho/root.state");
+	CHECK_INT(d->state_file_line, 3);
+	CHECK_INT(d->rfc5011_add_holddown, 20);
+	CHECK_INT(d->rfc5011_remove_holddown, 0);
+	CHECK_INT(d->rfc5011_query_min, 2);
+	CHECK_INT(d->rfc5011_retry_min, 3);
+	config_free(&cfg);
+	/* "" turns RFC 5011 off again (over an earlier line or an included default) */
+	CHECK_INT(load("server:\n    trust-anchor-state-file: \"x\"\n"
+		       "    trust-anchor-state-file: \"\"\n" PORT_OK), CONFIG_OK);
+	CHECK_STR(d->state_file, "");
+	config_free(&cfg);
+	CHECK(strstr(load_error("server:\n    rfc5011-add-holddown: 0\n" PORT_OK),
+		     "t.conf:2: rfc5011-add-holddown must be 1..31536000") != NULL);
+	CHECK(strstr(load_error("server:\n    rfc5011-query-min: 0\n" PORT_OK),
+		     "t.conf:2: rfc5011-query-min must be 1..86400") != NULL);
+	CHECK(strstr(load_error("server:\n    rfc5011-retry-min: 100000\n" PORT_OK),
+		     "t.conf:2: rfc5011-retry-min must be 1..86400") != NULL);
 }
 
 static void test_forward_and_stub_zones_parse_and_are_checked(void)
@@ -559,6 +631,8 @@ int main(void)
 	RUN(test_control_socket_needs_a_key_file);
 	RUN(test_control_tcp_is_loopback_only);
 	RUN(test_dnssec_options_parse_and_default);
+	RUN(test_stats_http_is_loopback_address_and_port);
+	RUN(test_rfc5011_options_parse_and_default);
 	RUN(test_selftest_names_parse_default_and_are_checked);
 	return unit_check_exit() || unit_failures != 0;
 }

@@ -261,6 +261,18 @@ static void test_ds_initial_anchor_makes_its_key_valid_when_seen(void)
 	CHECK_INT(anchors(a), 1);
 	CHECK_INT(a[0].type, 48);
 	CHECK(anchored(&k1));
+
+	/* DS and DNSKEY of the same key configured (the lab's anchor file): the DS goes at
+	 * the first validated refresh, so that once the key is revoked nothing trusts it */
+	struct tkey k1r = K_REVOKED(1), revoking[] = { K_REVOKED(1), K(2) };
+	CHECK_INT(rfc5011_point_init(&tp, root, 1, T0), 0);
+	CHECK_INT(rfc5011_add_initial(&tp, 43, ds, (size_t)dlen + 4, T0), 0);
+	CHECK_INT(rfc5011_add_initial(&tp, 48, k1.rdata, k1.len, T0), 0);
+	CHECK_INT(refresh(T0, &k1, 1, 0), 0);
+	CHECK_INT(tp.n_ds, 0);
+	CHECK_INT(refresh(T0 + DAY, revoking, 2, 0x1), 2); /* k1 revoked, k2 AddPend */
+	CHECK_INT(st(&k1r), RFC5011_REVOKED);
+	CHECK_INT(anchors(a), 0);
 }
 
 /* ---- Timers ------------------------------------------------------------------------- */
@@ -329,9 +341,10 @@ static void make_rich_state(void)
 	uint8_t ds[] = { 0x4f, 0x66, 8, 2, 1, 2, 3, 4, 5, 6, 7, 8 };
 
 	start_with(&k1, &k2);
-	CHECK_INT(rfc5011_add_initial(&tp, 43, ds, sizeof(ds), T0), 0);
 	CHECK_INT(refresh(T0, r1, 3, 0), 1);   /* k3 AddPend */
 	CHECK_INT(refresh(T0 + DAY, r2, 2, 0x1), 2); /* k1 revoked, k3 start, k2 valid */
+	/* a DS line too (a refresh with a trusted key drops them: added after) */
+	CHECK_INT(rfc5011_add_initial(&tp, 43, ds, sizeof(ds), T0), 0);
 	(void)k3;
 }
 
