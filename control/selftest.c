@@ -136,8 +136,44 @@ static int anchor_text(const struct validate_anchor *an, char *buf, size_t cap)
 	return snprintf(buf, cap, " %s %u", an->type == WIRE_TYPE_DS ? "DS" : "DNSKEY", tag);
 }
 
+/* " 38696 valid": each key of the RFC 5011 trust point with its state, into @buf. */
+static unsigned rfc5011_keys(const struct rfc5011_point *tp, char *buf, size_t cap)
+{
+	size_t used = 0;
+	unsigned trusted = 0;
+
+	buf[0] = '\0';
+	for (unsigned i = 0; i < tp->n_keys && i < RFC5011_KEYS_MAX; i++) {
+		const struct rfc5011_key *k = &tp->keys[i];
+
+		if (k->state == RFC5011_VALID || k->state == RFC5011_MISSING)
+			trusted++;
+		if (used + 24 < cap)
+			used += (size_t)snprintf(buf + used, cap - used, " %u %s", k->tag,
+						 rfc5011_state_name(k->state));
+	}
+	return trusted;
+}
+
+/* RFC 5011 on: trust must rest on a root key that a validated refresh made Valid. */
+static bool judge_rfc5011(const struct rfc5011_point *tp, char *out, size_t cap)
+{
+	char keys[SELFTEST_DETAIL_MAX - 64];
+	unsigned trusted = rfc5011_keys(tp, keys, sizeof(keys));
+
+	if (trusted > 0)
+		return verdict(true, out, cap, "validation on, RFC 5011 root keys:%s", keys);
+	if (tp->n_keys == 0)
+		return verdict(false, out, cap, "RFC 5011: no root key valid yet (%u initial DS, "
+			       "no validated refresh): check that \". DNSKEY\" resolves and "
+			       "validates (sekishoctl trust-anchors)", tp->n_ds);
+	return verdict(false, out, cap, "RFC 5011: no root key valid:%s (sekishoctl "
+		       "trust-anchors; an addpend key becomes valid after its hold-down)",
+		       keys);
+}
+
 bool selftest_judge_anchor(const struct validate_chain_conf *conf, bool configured,
-			   char *out, size_t cap)
+			   const struct rfc5011_point *tp, char *out, size_t cap)
 {
 	char list[SELFTEST_DETAIL_MAX] = "";
 	size_t used = 0;
@@ -161,6 +197,8 @@ bool selftest_judge_anchor(const struct validate_chain_conf *conf, bool configur
 	if (n_root == 0)
 		return verdict(false, out, cap, "no trust anchor for the root (%u for other "
 			       "zones): add the root's DS records (conf/root.ds)", conf->n_anchors);
+	if (tp != NULL)
+		return judge_rfc5011(tp, out, cap);
 	return verdict(true, out, cap, "validation on, %u root anchor%s:%s", n_root,
 		       n_root == 1 ? "" : "s", list);
 }

@@ -3,6 +3,7 @@
  * operators to check, one line each, in this order:
  *
  *   trust-anchor     validation is on with at least one trust anchor for the root
+ *                    (with RFC 5011: a root key in state Valid)
  *   fragmented-udp   a ~4,000-byte answer arrives over UDP as IP fragments (not TCP)
  *   tcp-fallback     a name whose servers answer TC=1 over UDP resolves over TCP
  *   good-name        a known-good signed name validates: NOERROR, AD=1
@@ -26,6 +27,7 @@
 #include <stdint.h>
 
 #include "config.h"
+#include "rfc5011.h"
 #include "validate_chain.h"
 
 #define SELFTEST_LARGE_MIN   3500   /* bytes: an answer this large proves that ~4 KB
@@ -73,10 +75,12 @@ const char *selftest_check_name(enum selftest_check c);
  * SELFTEST_DETAIL_MAX is enough; cut when longer) and returns true for OK.
  *
  * selftest_judge_anchor - @conf: the validator's anchors, NULL when validation is off;
- * @configured: dnssec-validation is yes in the config.
+ * @configured: dnssec-validation is yes in the config; @tp: the root's RFC 5011 trust
+ * point, NULL when RFC 5011 is off (then the configured anchors are enough). With RFC
+ * 5011 a root key must be Valid (or Missing: absent but still trusted).
  */
 bool selftest_judge_anchor(const struct validate_chain_conf *conf, bool configured,
-			   char *out, size_t cap);
+			   const struct rfc5011_point *tp, char *out, size_t cap);
 
 /* selftest_judge_large - @n: selftest-large-name; @edns_size: edns-buffer-size;
  * @a: the answer with DO. */

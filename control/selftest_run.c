@@ -11,6 +11,7 @@
 #include "ctlq.h"
 #include "daemon.h"
 #include "selftest.h"
+#include "ta_refresh.h"
 #include "upstream.h"
 #include "wire.h"
 
@@ -67,7 +68,8 @@ int selftest_command(struct daemon *d, int argc, char *const argv[], struct ctl_
 	(void)argc;
 	(void)argv;
 	ok = selftest_judge_anchor(d->anchors != NULL ? &d->anchors->conf : NULL,
-				   d->cfg.server.dnssec.validation != 0, detail, sizeof(detail));
+				   d->cfg.server.dnssec.validation != 0,
+				   d->ta != NULL ? &d->ta->tp : NULL, detail, sizeof(detail));
 	reply(r, &t, SELFTEST_ANCHOR, ok, detail);
 
 	ask(d, &st->large, CTLQ_DO, &a);

@@ -11,6 +11,7 @@
 #                                     -> good-name SERVFAIL (EDE 7), bogus-name accepted
 #   an unreachable name as the bogus one (reload) -> bogus-name: no data with CD=1 either
 #   dnssec-validation: no             -> trust-anchor, good-name and bogus-name FAIL
+# and with RFC 5011 on (LAB_RFC5011=1) the trust-anchor check names the valid root key.
 # The lab's names (tests/lab/lab writes them into sekishod.conf): www.rsa.test (good),
 # www.expired.test (bogus), big.ecdsa.test TXT (~4,000 bytes), www.tc.insecure.test
 # (tcauth.py: TC=1 over UDP). Skipped (77) without sekishod and sekishoctl.
@@ -185,6 +186,22 @@ check "edns-buffer-size 1232: FAIL fragmented-udp (came over TCP, raise it), exi
     "^FAIL fragmented-udp: $LAB_NAME_BIG TXT: the answer of [34],[0-9]{3} bytes came over TCP: edns-buffer-size 1232 is below it \(raise it to 4096\)$" \
     '^OK tcp-fallback: ' '^OK good-name: ' '^OK bogus-name: ' \
     '^selftest: 1 of 5 checks FAILED: fragmented-udp$'
+
+# RFC 5011 on: the trust-anchor check wants a root key that a validated refresh made valid.
+rfc5011_valid() { # the first refresh (at start) has run (bounded wait)
+    local i
+    for ((i = 0; i < 40; i++)); do
+        ctl trust-anchors | grep -Eq '^key [0-9]+ [0-9]+ valid ' && return 0
+        sleep 0.25
+    done
+    ctl trust-anchors
+    return 1
+}
+check "sekishod again with RFC 5011 (trust-anchor-state-file)" restart LAB_RFC5011=1
+check "RFC 5011: the root's key is valid after the first refresh" rfc5011_valid
+check "RFC 5011 on: trust-anchor OK naming the valid root key, exit 0" expect_selftest 0 \
+    '^OK trust-anchor: validation on, RFC 5011 root keys: [0-9]+ valid' \
+    '^selftest: all 5 checks OK$'
 
 check "sekishod again with dnssec-validation: no" restart LAB_VALIDATION=no
 check "no trust anchor in use: FAIL trust-anchor, good-name and bogus-name, exit 1" \

@@ -46,9 +46,9 @@ static void test_anchor_needs_validation_and_a_root_anchor(void)
 	static const uint8_t key[] = { 0x01, 0x01, 3, 8, 0x01, 0x02 };
 	static struct validate_chain_conf conf;
 
-	CHECK(!selftest_judge_anchor(NULL, false, out, sizeof(out)));
+	CHECK(!selftest_judge_anchor(NULL, false, NULL, out, sizeof(out)));
 	CHECK_HAS(out, "validation is off: set dnssec-validation: yes");
-	CHECK(!selftest_judge_anchor(NULL, true, out, sizeof(out)));
+	CHECK(!selftest_judge_anchor(NULL, true, NULL, out, sizeof(out)));
 	CHECK_HAS(out, "validation is off: no trust anchor was loaded");
 
 	conf.n_anchors = 1;
@@ -57,7 +57,7 @@ static void test_anchor_needs_validation_and_a_root_anchor(void)
 	conf.anchors[0].type = 43;
 	conf.anchors[0].rdata = ds;
 	conf.anchors[0].rdlen = sizeof(ds);
-	CHECK(!selftest_judge_anchor(&conf, true, out, sizeof(out)));
+	CHECK(!selftest_judge_anchor(&conf, true, NULL, out, sizeof(out)));
 	CHECK_STR(out, "no trust anchor for the root (1 for other zones): add the root's DS "
 		  "records (conf/root.ds)");
 
@@ -68,8 +68,43 @@ static void test_anchor_needs_validation_and_a_root_anchor(void)
 	conf.anchors[1].rdata = key;
 	conf.anchors[1].rdlen = sizeof(key);
 	conf.n_anchors = 2;
-	CHECK(selftest_judge_anchor(&conf, true, out, sizeof(out)));
+	CHECK(selftest_judge_anchor(&conf, true, NULL, out, sizeof(out)));
 	CHECK_STR(out, "validation on, 2 root anchors: DS 20326 DNSKEY 1291");
+}
+
+/* With RFC 5011 on, the anchors alone are not enough: a root key must be Valid. */
+static void test_anchor_with_rfc5011_needs_a_valid_key(void)
+{
+	static const uint8_t ds[] = { 0x4f, 0x66, 8, 2, 0xaa };
+	static struct validate_chain_conf conf;
+	static struct rfc5011_point tp;
+
+	conf.n_anchors = 1;
+	conf.anchors[0].owner_len = 1;
+	conf.anchors[0].type = 43;
+	conf.anchors[0].rdata = ds;
+	conf.anchors[0].rdlen = sizeof(ds);
+
+	tp.n_ds = 2;
+	CHECK(!selftest_judge_anchor(&conf, true, &tp, out, sizeof(out)));
+	CHECK_HAS(out, "RFC 5011: no root key valid yet (2 initial DS, no validated refresh)");
+
+	tp.n_keys = 2;
+	tp.keys[0].tag = 38696;
+	tp.keys[0].state = RFC5011_ADDPEND;
+	tp.keys[1].tag = 20326;
+	tp.keys[1].state = RFC5011_REVOKED;
+	CHECK(!selftest_judge_anchor(&conf, true, &tp, out, sizeof(out)));
+	CHECK_HAS(out, "RFC 5011: no root key valid: 38696 addpend 20326 revoked");
+
+	tp.keys[0].state = RFC5011_VALID;
+	CHECK(selftest_judge_anchor(&conf, true, &tp, out, sizeof(out)));
+	CHECK_STR(out, "validation on, RFC 5011 root keys: 38696 valid 20326 revoked");
+
+	/* Missing: absent from the last refresh, still trusted */
+	tp.keys[0].state = RFC5011_MISSING;
+	CHECK(selftest_judge_anchor(&conf, true, &tp, out, sizeof(out)));
+	CHECK_HAS(out, "38696 missing");
 }
 
 static void test_large_ok_over_fragmented_udp(void)
@@ -269,6 +304,7 @@ static void test_lines_and_summary(void)
 int main(void)
 {
 	RUN(test_anchor_needs_validation_and_a_root_anchor);
+	RUN(test_anchor_with_rfc5011_needs_a_valid_key);
 	RUN(test_large_ok_over_fragmented_udp);
 	RUN(test_large_over_tcp_names_the_edns_size_or_the_path);
 	RUN(test_large_fails_without_a_large_fragmented_answer);
