@@ -23,7 +23,7 @@ if ! sekishod_built || [ ! -x "$CTL" ]; then
     echo "# sekishod or $CTL not built: skipping"
     exit 77
 fi
-unset LAB_NO_SEKISHOD LAB_EDNS_BUFFER_SIZE LAB_EXTRA_CONF LAB_VALIDATION
+unset LAB_NO_SEKISHOD LAB_EDNS_BUFFER_SIZE LAB_EXTRA_CONF LAB_VALIDATION LAB_RFC5011
 export LAB_SEKISHOCTL=$CTL
 lab_test_up
 
