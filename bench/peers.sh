@@ -24,7 +24,7 @@ peers_usage() {
     cat >&2 <<'EOF'
 bench/run peers [--json FILE] [--png FILE] [--md FILE] [--seconds N] [--runs N]
                 [--resolvers "sekisho unbound kresd pdns_recursor"] [--clients N]
-                [--rsd-qps N] [--pmd af_xdp|af_packet|tap] [--no-install]
+                [--rsd-qps N] [--warm-qps N] [--pmd af_xdp|af_packet|tap] [--no-install] [--reuse-lab]
 EOF
     exit 2
 }
@@ -265,12 +265,12 @@ stop_resolver() { # name
 
 # Nanoseconds a process (every thread) ran on a CPU: /proc/PID/task/*/schedstat.
 proc_cpu_ns() {
-    cat /proc/"$1"/task/*/schedstat 2>/dev/null | awk '{ s += $1 } END { printf "%d\n", s }'
+    cat /proc/"$1"/task/*/schedstat 2>/dev/null | awk '{ s += $1 } END { printf "%.0f\n", s }'
 }
 
 # "busy total" jiffies of one CPU from /proc/stat (busy: all but idle and iowait).
 cpu_jiffies() {
-    awk -v c="cpu$1" '$1 == c { t = 0; for (i = 2; i <= NF; i++) t += $i; print t - $5 - $6, t }' /proc/stat
+    awk -v c="cpu$1" '$1 == c { t = 0; for (i = 2; i <= NF; i++) t += $i; printf "%.0f %.0f\n", t - $5 - $6, t }' /proc/stat
 }
 
 # sekishod's busy_cycles, tsc_hz and responses (telemetry /sekisho/stats).
@@ -327,7 +327,9 @@ launch_workload() { # outprefix, workload, address, seconds, extra...
     DNSPERF_PIDS=()
     case "$w" in
         cache_hit)
-            dnsperf_bg "$o.0" -s "$a" -d "$Q/hit.txt" -l "$s" -c "$CLIENTS" -q 200 "$@" ;;
+            # two processes, as for the mix: one dnsperf process tops out first
+            dnsperf_bg "$o.0" -s "$a" -d "$Q/hit.txt" -l "$s" -c "$half" -q 100 "$@"
+            dnsperf_bg "$o.1" -s "$a" -d "$Q/hit.txt" -l "$s" -c "$half" -q 100 "$@" ;;
         mix | random_subdomain)
             dnsperf_bg "$o.0" -s "$a" -d "$Q/mix_a.txt" -l "$s" -c "$half" -q 100 "$@"
             dnsperf_bg "$o.1" -s "$a" -d "$Q/mix_b.txt" -l "$s" -c "$half" -q 100 -D "$@"
@@ -339,7 +341,7 @@ launch_workload() { # outprefix, workload, address, seconds, extra...
             fi
             ;;
         cold)
-            dnsperf_bg "$o.0" -s "$a" -d "$Q/cold.txt" -n 1 -l "$s" -c "$CLIENTS" -q 1000 "$@" ;;
+            dnsperf_bg "$o.0" -s "$a" -d "$Q/cold.txt" -n 1 -l "$s" -c "$CLIENTS" -q 100 "$@" ;;
     esac
 }
 
@@ -362,6 +364,7 @@ measure() { # workload, resolver, round
     wait_dnsperf || log "$w/$r: a dnsperf exited non-zero"
     t1=$(date +%s.%N)
     read -r -a c1 < <(server_cpu "$r")
+    [ -z "${BENCH_DEBUG:-}" ] || log "pid $SERVER_PID cpu ${c0[*]} -> ${c1[*]}"
     read -r -a g1 < <(cpu_jiffies "$GEN_CPU")
     local -a mains=("$o.0")
     [ ! -e "$o.1" ] || mains+=("$o.1")
@@ -416,13 +419,23 @@ print("bench: %-16s %-13s run %d: %s QPS, p50 %s ms, p99 %s ms, %s us/query, suc
     f(100 * (d["generator_busy"] or 0))), file=sys.stderr)'
 }
 
-# Warm a cache: each name of the files once (bounded rate, so nothing is lost).
-warm() { # address, files...
-    local a=$1 f
+# Warm a cache: each question of a file once, at a bounded rate (--warm-qps) and with few
+# outstanding queries, as a cache in service learns its names; "-D" before a file asks
+# it with DO=1.
+warm() { # address, [-D] file...
+    local a=$1 dflag=()
     shift
     DNSPERF_PIDS=()
-    for f in "$@"; do
-        dnsperf_bg "$tmpdir/warm.$(basename "$f")" -s "$a" -d "$f" -n 1 -l 60 -c 4 -q 500 -Q 20000
+    while [ $# -gt 0 ]; do
+        if [ "$1" = -D ]; then
+            dflag=(-D)
+            shift
+            continue
+        fi
+        dnsperf_bg "$tmpdir/warm.$(basename "$1")" -s "$a" -d "$1" -n 1 -l 120 -c 4 -q 100 \
+            -Q "$WARM_QPS" "${dflag[@]}"
+        dflag=()
+        shift
     done
     wait_dnsperf || true
 }
@@ -440,7 +453,7 @@ round_for() { # resolver, round
     fi
     if want mix || want random_subdomain; then
         # warm-up: one pass over the mix (a cache in service has seen its popular names)
-        warm "$a" "$Q/mix_a.txt" "$Q/mix_b.txt"
+        warm "$a" "$Q/warm_a.txt" -D "$Q/warm_b.txt"
         ! want mix || measure mix "$r" "$round"
         ! want random_subdomain || measure random_subdomain "$r" "$round"
     fi
@@ -503,14 +516,15 @@ peers_cleanup() {
 }
 
 cmd_peers() {
-    local json="" png="" md="" install=1 r round
-    SECONDS_RUN=10 RUNS=3 CLIENTS=8 RSD_QPS=2000
+    local json="" png="" md="" install=1 reuse=0 r round
+    SECONDS_RUN=10 RUNS=3 CLIENTS=8 RSD_QPS=2000 WARM_QPS=5000
     RESOLVERS_RUN=$PEERS_ALL
     WORKLOADS_RUN="cache_hit mix cold random_subdomain"
     PMD_ORDER="af_xdp af_packet tap"
     while [ $# -gt 0 ]; do
         case "$1" in
             --no-install) install=0; shift; continue ;;
+            --reuse-lab) reuse=1; shift; continue ;;
         esac
         [ $# -ge 2 ] || peers_usage
         case "$1" in
@@ -521,6 +535,7 @@ cmd_peers() {
             --runs) RUNS=$2 ;;
             --clients) CLIENTS=$2 ;;
             --rsd-qps) RSD_QPS=$2 ;;
+            --warm-qps) WARM_QPS=$2 ;;
             --resolvers) RESOLVERS_RUN=$2 ;;
             --workloads) WORKLOADS_RUN=$2 ;;
             --pmd) PMD_ORDER=$2 ;;
@@ -550,15 +565,23 @@ cmd_peers() {
         esac
     done
     tmpdir=$(mktemp -d /tmp/sekisho-bench-peers.XXXXXX)
-    LAB_STARTED=1
+    LAB_STARTED=$((1 - reuse))
     trap peers_cleanup EXIT
     trap 'exit 130' INT TERM
     Q=$tmpdir/q
     mkdir -p "$Q"
     python3 "$REPORT" gen "$Q" 100000 1 >&2
 
-    log "lab up with bench.test (100,000 names; signing takes a minute)"
-    lab_up_with_pmd
+    if [ "$reuse" = 1 ]; then
+        # development: a lab already up with LAB_BENCH_ZONES=1 (left up afterwards)
+        eval "$("$LAB" env)"
+        PMD=$(sed -n 's/^ *device: "net_\([a-z_]*\)0,.*/\1/p' "$LAB_DIR/sekishod.conf" | head -n 1)
+        export LAB_PORT_PMD=$PMD
+        PMD_WHY="the running lab's"
+    else
+        log "lab up with bench.test (100,000 names; signing takes a minute)"
+        lab_up_with_pmd
+    fi
     log "sekishod's port: $PMD ($PMD_WHY)"
     pin_lab_servers
     peer_ns_up

@@ -2,7 +2,8 @@
 """bench/peers_report.py: the data side of `bench/run peers` (bench/peers.sh).
 
   gen DIR NAMES SEED          query files: hit.txt, mix_a.txt / mix_b.txt (the two halves of
-                              the realistic mix, asked with DO=0 and DO=1), cold.txt
+                              the realistic mix, asked with DO=0 and DO=1), warm_a.txt /
+                              warm_b.txt (their distinct questions), cold.txt
   rsd FILE COUNT ZONE         COUNT unique random labels under ZONE (random-subdomain load)
   dnsperf OUT...              dnsperf statistics of one or more concurrent runs, summed: JSON
   latency OUT...              p50 and p99 in ms from dnsperf -v outputs: JSON
@@ -69,7 +70,11 @@ def cmd_gen(outdir, names, seed):
             mix.append("n%d.%s AAAA" % (pick_aaaa(), ZONE))
         else:
             mix.append("n%d.%s A" % (perm[pick_a()], ZONE))
-    files = {"hit.txt": hit, "cold.txt": cold, "mix_a.txt": mix[0::2], "mix_b.txt": mix[1::2]}
+    # warm-up files: each distinct question of a half once, in order of first appearance
+    warm_a = list(dict.fromkeys(mix[0::2]))
+    warm_b = list(dict.fromkeys(mix[1::2]))
+    files = {"hit.txt": hit, "cold.txt": cold, "mix_a.txt": mix[0::2], "mix_b.txt": mix[1::2],
+             "warm_a.txt": warm_a, "warm_b.txt": warm_b}
     for name, lines in files.items():
         with open(os.path.join(outdir, name), "w") as f:
             f.write("\n".join(lines) + "\n")
@@ -253,7 +258,6 @@ def chart(doc, png, workdir):
     dat = os.path.join(workdir, "chart.dat")
     present = [r for r in RESOLVERS if any(r in doc["workloads"].get(w, {}) for w in WORKLOADS)]
     with open(dat, "w") as f:
-        f.write("workload " + " ".join(present) + "\n")
         for metric in ("qps", "p99_ms"):
             for w in WORKLOADS:
                 by = doc["workloads"].get(w, {})
@@ -263,17 +267,17 @@ def chart(doc, png, workdir):
                     vals.append("NaN" if v is None else "%g" % v)
                 f.write("%s %s\n" % (w.replace("_", "-"), " ".join(vals)))
             f.write("\n\n")
-    n = len(present)
     cols = " , ".join("'%s' index %d using %d%s title '%s'" % (
         dat, 0, i + 2, ":xtic(1)" if i == 0 else "", r) for i, r in enumerate(present))
     cols_lat = cols.replace("index 0", "index 1")
-    gp = """set terminal pngcairo size 1100,800 font 'sans,10'
+    gp = """set terminal pngcairo size 1100,800 font 'sans,10' noenhanced
 set output '%s'
 set multiplot layout 2,1 title 'sekisho vs peers, %s (%s), medians of runs'
 set style data histograms
 set style histogram clustered gap 1
 set style fill solid 0.8 border -1
 set boxwidth 0.9
+set xrange [-0.6:3.6]
 set grid ytics
 set key top right
 set ylabel 'answers per second'
@@ -281,14 +285,13 @@ set yrange [0:*]
 plot %s
 set ylabel 'p99 latency (ms, log)'
 set logscale y
-set yrange [*:*]
+set autoscale y
 plot %s
 unset multiplot
 """ % (png, doc["date"], doc["pmd"], cols, cols_lat)
     script = os.path.join(workdir, "chart.gp")
     with open(script, "w") as f:
         f.write(gp)
-    del n
     subprocess.run(["gnuplot", script], check=True)
 
 
