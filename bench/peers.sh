@@ -289,10 +289,10 @@ PY
 # The resolver's CPU now: "cpu_seconds proc_cpu_seconds" (sekisho: busy cycles of its
 # worker, and the whole process; a peer: the whole process, both the same).
 server_cpu() { # name
-    local ns b hz resp
+    local ns b hz
     ns=$(proc_cpu_ns "$SERVER_PID")
     if [ "$1" = sekisho ]; then
-        read -r b hz resp < <(sekisho_counters)
+        read -r b hz _ < <(sekisho_counters)
         awk -v b="$b" -v hz="$hz" -v ns="$ns" 'BEGIN { printf "%.6f %.6f\n", b / hz, ns / 1e9 }'
     else
         awk -v ns="$ns" 'BEGIN { printf "%.6f %.6f\n", ns / 1e9, ns / 1e9 }'
@@ -335,7 +335,6 @@ launch_workload() { # outprefix, workload, address, seconds, extra...
             dnsperf_bg "$o.1" -s "$a" -d "$Q/mix_b.txt" -l "$s" -c "$half" -q 100 -D "$@"
             if [ "$w" = random_subdomain ]; then
                 python3 "$REPORT" rsd "$tmpdir/rsd.txt" $((RSD_QPS * s + RSD_QPS)) bench.test
-                DNSPERF_PIDS_ATTACK_OUT="$o.attack"
                 dnsperf_bg "$o.attack" -s "$a" -d "$tmpdir/rsd.txt" -n 1 -l "$s" -c 4 \
                     -q 1000 -Q "$RSD_QPS" "$@"
             fi
