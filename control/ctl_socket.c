@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "ctl_socket.h"
+#include "inaddr.h"
 
 #define CTL_CONNS        (CTL_SOCKET_POLLFDS - 2) /* connections waiting for their request */
 #define CTL_CONN_TIMEOUT 2 /* seconds a connection may stay silent */
@@ -83,34 +84,9 @@ fail:
 int ctl_socket_add_tcp(struct ctl_socket *cs, int family, const uint8_t addr[16],
 		       uint16_t port, char *err, size_t errlen)
 {
-	struct sockaddr_storage ss;
-	socklen_t len;
-	int one = 1;
-
-	memset(&ss, 0, sizeof(ss));
-	if (family == AF_INET) {
-		struct sockaddr_in *sin = (struct sockaddr_in *)&ss;
-
-		sin->sin_family = AF_INET;
-		sin->sin_port = htons(port);
-		memcpy(&sin->sin_addr, addr, 4);
-		len = sizeof(*sin);
-	} else {
-		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&ss;
-
-		sin6->sin6_family = AF_INET6;
-		sin6->sin6_port = htons(port);
-		memcpy(&sin6->sin6_addr, addr, 16);
-		len = sizeof(*sin6);
-	}
-	cs->tcp_fd = socket(family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (cs->tcp_fd < 0 ||
-	    setsockopt(cs->tcp_fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) != 0 ||
-	    bind(cs->tcp_fd, (struct sockaddr *)&ss, len) != 0 || listen(cs->tcp_fd, 16) != 0) {
+	cs->tcp_fd = inaddr_listen_tcp(family, addr, port);
+	if (cs->tcp_fd < 0) {
 		snprintf(err, errlen, "control-tcp port %u: %s", port, strerror(errno));
-		if (cs->tcp_fd >= 0)
-			close(cs->tcp_fd);
-		cs->tcp_fd = -1;
 		return -1;
 	}
 	return 0;

@@ -20,6 +20,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "inaddr.h"
 #include "prom.h"
 
 struct prom_conn {
@@ -165,28 +166,9 @@ size_t prom_http_head(enum prom_http_req what, size_t body_len, char *buf, size_
 struct prom_http *prom_http_open(int family, const uint8_t *addr, uint16_t port,
 				 const struct prom_source *src, char *err, size_t errlen)
 {
-	struct sockaddr_storage ss;
-	socklen_t slen;
 	struct prom_http *h;
 	char text[INET6_ADDRSTRLEN] = "?";
-	int one = 1;
 
-	memset(&ss, 0, sizeof(ss));
-	if (family == AF_INET) {
-		struct sockaddr_in *sin = (struct sockaddr_in *)&ss;
-
-		sin->sin_family = AF_INET;
-		sin->sin_port = htons(port);
-		memcpy(&sin->sin_addr, addr, 4);
-		slen = sizeof(*sin);
-	} else {
-		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&ss;
-
-		sin6->sin6_family = AF_INET6;
-		sin6->sin6_port = htons(port);
-		memcpy(&sin6->sin6_addr, addr, 16);
-		slen = sizeof(*sin6);
-	}
 	inet_ntop(family, addr, text, sizeof(text));
 	h = calloc(1, sizeof(*h));
 	if (h == NULL) {
@@ -196,17 +178,10 @@ struct prom_http *prom_http_open(int family, const uint8_t *addr, uint16_t port,
 	h->src = *src;
 	for (unsigned i = 0; i < PROM_HTTP_CONNS; i++)
 		h->conns[i].fd = -1;
-	h->listen_fd = socket(family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (h->listen_fd < 0 ||
-	    setsockopt(h->listen_fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) != 0 ||
-	    (family == AF_INET6 &&
-	     setsockopt(h->listen_fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one)) != 0) ||
-	    bind(h->listen_fd, (struct sockaddr *)&ss, slen) != 0 ||
-	    listen(h->listen_fd, 16) != 0) {
+	h->listen_fd = inaddr_listen_tcp(family, addr, port);
+	if (h->listen_fd < 0) {
 		snprintf(err, errlen, "stats-http %s%s%s:%u: %s", family == AF_INET6 ? "[" : "",
 			 text, family == AF_INET6 ? "]" : "", port, strerror(errno));
-		if (h->listen_fd >= 0)
-			close(h->listen_fd);
 		free(h);
 		return NULL;
 	}

@@ -27,6 +27,7 @@
 
 #include "config.h"
 #include "ctl.h"
+#include "inaddr.h"
 #include "tsig.h"
 
 #define DEFAULT_CONFIG  "/etc/sekisho/sekishod.conf"
@@ -153,21 +154,7 @@ static int connect_to(const char *where)
 			fprintf(stderr, "sekishoctl: %s: %s\n", where, why);
 			return -1;
 		}
-		if (a.family == AF_INET) {
-			struct sockaddr_in *sin = (struct sockaddr_in *)&ss;
-
-			sin->sin_family = AF_INET;
-			sin->sin_port = htons(port);
-			memcpy(&sin->sin_addr, a.addr, 4);
-			sl = sizeof(*sin);
-		} else {
-			struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&ss;
-
-			sin6->sin6_family = AF_INET6;
-			sin6->sin6_port = htons(port);
-			memcpy(&sin6->sin6_addr, a.addr, 16);
-			sl = sizeof(*sin6);
-		}
+		sl = inaddr_fill(&ss, a.family, a.addr, port);
 		fd = socket(a.family, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	} else {
 		struct sockaddr_un *sun = (struct sockaddr_un *)&ss;

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <rte_cycles.h>
 #include <rte_telemetry.h>
 
 #include "stats.h"
@@ -134,6 +135,8 @@ void stats_foreach(void (*fn)(const char *name, uint64_t value, void *arg), void
 		fn(net_counter_names[c], net.c[c], arg);
 	for (size_t c = 0; c < WORKER_N_COUNTERS; c++)
 		fn(worker_counter_names[c], wsum[c], arg);
+	/* not a counter: what busy_cycles are counted in (cycles per second) */
+	fn("tsc_hz", rte_get_tsc_hz(), arg);
 	for (size_t c = 0; c < QUERY_N_COUNTERS; c++)
 		fn(query_counter_names[c], qsum[c], arg);
 	foreach_recursion(fn, arg);
@@ -184,6 +187,7 @@ static int tel_workers(const char *cmd, const char *params, struct rte_tel_data 
 		rte_tel_data_add_dict_u64(wd, "queue", w->queue);
 		rte_tel_data_add_dict_u64(wd, "polls", read_u64(&w->stats.polls));
 		rte_tel_data_add_dict_u64(wd, "idle_sleeps", read_u64(&w->stats.idle_sleeps));
+		rte_tel_data_add_dict_u64(wd, "busy_cycles", read_u64(&w->stats.busy_cycles));
 		rte_tel_data_add_dict_u64(wd, "queries", read_u64(&w->qstats.queries));
 		rte_tel_data_add_dict_u64(wd, "responses", read_u64(&w->qstats.responses));
 		snprintf(key, sizeof(key), "worker%u", i);
@@ -223,6 +227,6 @@ int stats_register_telemetry(void)
 
 	if (rc == 0)
 		rc = rte_telemetry_register_cmd("/sekisho/workers", tel_workers,
-						"Per worker: lcore, queue, polls, idle sleeps, queries");
+						"Per worker: lcore, queue, polls, idle sleeps, busy cycles, queries");
 	return rc;
 }

@@ -34,7 +34,9 @@
 	X(tx_dropped,     "packets dropped because a TX queue was full") \
 	X(to_kernel,      "packets passed to the kernel exception path") \
 	X(from_kernel,    "packets from the kernel sent out of the wire port") \
-	X(reply_error,    "responses that could not be framed (no room, no mbuf)")
+	X(reply_error,    "responses that could not be framed (no room, no mbuf)") \
+	X(busy_cycles,    "TSC cycles of poll iterations that did work (received, sent or " \
+			  "took over packets): CPU per query = busy_cycles / tsc_hz / queries")
 
 struct worker_stats {
 #define WORKER_COUNTER_FIELD(name, help) uint64_t name;

@@ -8,7 +8,8 @@
  * Proves the burst path end to end: a DNS query frame becomes a correct response
  * frame, ARP is answered, what the dataplane does not serve goes to the exception
  * port and what the "kernel" sends leaves by the wire port, a QR=1 message gets
- * nothing back and is counted, and an idle worker backs off (sleeps are counted).
+ * nothing back and is counted, an idle worker backs off (sleeps are counted), and
+ * busy_cycles counts the iterations that answered and none of the idle ones.
  */
 #include <arpa/inet.h>
 #include <stdio.h>
@@ -171,6 +172,28 @@ static void test_idle_worker_backs_off(void)
 	CHECK(wk->stats.idle_sleeps > before);
 }
 
+/* busy_cycles: the loop iterations that answered count, the idle ones do not. */
+static void test_busy_cycles_rise_with_work_and_not_when_idle(void)
+{
+	uint8_t q[300], f[400];
+	size_t ql = frame_query(q, 0x4242, WIRE_FLAG_RD, "www.local.test.");
+	uint64_t before = wk->stats.busy_cycles, after_work;
+	struct rte_mbuf *m;
+
+	for (int i = 0; i < 8; i++) {
+		inject(w_in, f, make_udp_frame(f, (uint16_t)(34000 + i), 53, q, ql));
+		m = collect(w_out);
+		CHECK(m != NULL);
+		rte_pktmbuf_free(m);
+	}
+	rte_delay_us_sleep(20 * 1000); /* the last answer's iteration has ended */
+	after_work = wk->stats.busy_cycles;
+	CHECK(after_work > before);
+	/* an idle worker polls thousands of times here and sweeps timers: none counts */
+	rte_delay_us_sleep(100 * 1000);
+	CHECK(wk->stats.busy_cycles == after_work);
+}
+
 static struct local_db *make_db(void)
 {
 	static const char *const rrs[] = {
@@ -269,6 +292,7 @@ int main(void)
 	test_unserved_traffic_goes_to_the_kernel_and_back();
 	test_response_message_gets_nothing_and_is_counted();
 	test_idle_worker_backs_off();
+	test_busy_cycles_rise_with_work_and_not_when_idle();
 	quit = true;
 	rte_eal_mp_wait_lcore();
 	printf("%s: %d failure(s)\n", failures ? "FAIL" : "ok", failures);

@@ -67,6 +67,15 @@ wdig() { wire dig +time=2 +tries=1 "$@"; }
 
 sekishod_built() { [ -x "${LAB_SEKISHOD:-$LAB_REPO/build/sekishod}" ]; }
 
+# A test of sekishod itself: skipped (77) when it is not built; the lab runs it.
+lab_require_sekishod() {
+    if ! sekishod_built; then
+        echo "# ${LAB_SEKISHOD:-$LAB_REPO/build/sekishod} not built: skipping"
+        exit 77
+    fi
+    unset LAB_NO_SEKISHOD
+}
+
 lab_test_down() {
     "$LAB" down >/dev/null 2>&1 || true
 }

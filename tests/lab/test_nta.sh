@@ -6,11 +6,7 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-if ! sekishod_built; then
-    echo "# ${LAB_SEKISHOD:-$LAB_REPO/build/sekishod} not built: skipping"
-    exit 77
-fi
-unset LAB_NO_SEKISHOD
+lab_require_sekishod
 NTA_SECONDS=12
 export LAB_EXTRA_CONF="
 server:

@@ -7,11 +7,7 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-if ! sekishod_built; then
-    echo "# ${LAB_SEKISHOD:-$LAB_REPO/build/sekishod} not built: skipping"
-    exit 77
-fi
-unset LAB_NO_SEKISHOD
+lab_require_sekishod
 # Short TTLs in the cache, so that the serve-stale check below need not wait long.
 export LAB_CACHE_MAX_TTL=4
 # ed25519.test is forwarded (RD=1) straight to one of its servers, nsec3.test is a stub

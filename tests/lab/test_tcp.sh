@@ -7,11 +7,7 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-if ! sekishod_built; then
-    echo "# ${LAB_SEKISHOD:-$LAB_REPO/build/sekishod} not built: skipping"
-    exit 77
-fi
-unset LAB_NO_SEKISHOD
+lab_require_sekishod
 export LAB_EDNS_BUFFER_SIZE=1232
 export LAB_TCP_IDLE_TIMEOUT=2
 lab_test_up

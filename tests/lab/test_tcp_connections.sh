@@ -15,11 +15,7 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-if ! sekishod_built; then
-    echo "# ${LAB_SEKISHOD:-$LAB_REPO/build/sekishod} not built: skipping"
-    exit 77
-fi
-unset LAB_NO_SEKISHOD
+lab_require_sekishod
 CAP=3
 TC_ADDR=203.0.113.10      # the auth server's first address ($LAB_AUTH4, known only after up)
 TC_REFUSED_PORT=5300

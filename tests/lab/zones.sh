@@ -22,6 +22,12 @@ ZONE_TTL=300
 AUTH_ZONES="hosting.test rsa.test ecdsa.test ed25519.test nsec3.test glueless.test insecure.test
  partlame.test expired.test future.test wrongds.test nodnskey.test stripped.test badsig.test
  badnsec3.test unknownalg.test nsec3iter200.test nsec3iter2600.test"
+# LAB_BENCH_ZONES=1 (bench/run peers): bench.test too, 100,000 names (see write_bench_zone).
+# Off by default: signing it takes a while and no lab test needs it.
+BENCH_ZONE_NAMES=${LAB_BENCH_ZONE_NAMES:-100000}
+if [ "${LAB_BENCH_ZONES:-0}" = 1 ]; then
+    AUTH_ZONES="$AUTH_ZONES bench.test"
+fi
 # Zones delegated from a child zone (three delegations below the root), served by the
 # same NSD but not listed in test.
 DEEP_ZONES="sub.rsa.test"
@@ -220,6 +226,28 @@ write_child_zones() {
     sign_bind $z
 
     write_broken_zones
+    [ "${LAB_BENCH_ZONES:-0}" != 1 ] || write_bench_zone
+}
+
+# bench.test: BENCH_ZONE_NAMES names n0..n<N-1> with an A record (198.18.0.0/15, the
+# benchmarking range), the first tenth an AAAA too; ECDSA P-256 (signs fast), NSEC3 with 0
+# iterations and no salt (RFC 9276), so that random labels under the zone fall into
+# different NSEC3 ranges (a random-subdomain load is not absorbed by one cached range).
+write_bench_zone() {
+    local z=bench.test
+    {
+        zone_header $z ns1.hosting.test ns2.hosting.test
+        zone_common $z
+        awk -v n="$BENCH_ZONE_NAMES" -v z="$z" 'BEGIN {
+            for (i = 0; i < n; i++) {
+                printf "n%d.%s.\tIN\tA\t198.18.%d.%d\n", i, z, int(i / 256) % 256, i % 256
+                if (i < n / 10)
+                    printf "n%d.%s.\tIN\tAAAA\t2001:db8:b::%x\n", i, z, i
+            }
+        }'
+    } >"$ZDIR/$z.zone"
+    keygen $z ECDSAP256SHA256
+    sign_bind $z -3 - -H 0 -n "$(nproc)"
 }
 
 broken_source() { # zone: the plain zone every broken variant starts from
