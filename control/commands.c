@@ -17,6 +17,7 @@
 #include "daemon.h"
 #include "flush.h"
 #include "reload.h"
+#include "selftest.h"
 #include "stats.h"
 #include "ta_daemon.h"
 #include "upstream.h"
@@ -156,6 +157,9 @@ static const struct command commands[] = {
 	{ "trust-anchors", "", "the root's trust anchors: RFC 5011 on/off, state file, each "
 	  "key's tag, algorithm, state, first seen, hold-down end, last and next refresh", 0, 0,
 	  ta_daemon_cmd_trust_anchors },
+	{ "selftest", "", "the KSK rollover checks (control/selftest.h): root trust anchor, "
+	  "~4 KB answer over fragmented UDP, TCP fallback, a good name validates, a bogus "
+	  "one fails; exit 1 when one FAILs", 0, 0, selftest_command },
 };
 
 static int cmd_help(struct daemon *d, int argc, char *const argv[], struct ctl_reply *r)

@@ -24,6 +24,7 @@
 #include <time.h>
 
 #include "local.h"
+#include "wire.h"
 #include "wire_text.h"
 
 #define MAX_VALUES 4
@@ -98,6 +99,7 @@ struct option {
 	size_t offset;          /* field inside the section's struct */
 	uint32_t min, max;      /* for numbers */
 	size_t size;            /* for strings: buffer size */
+	unsigned nval_opt;      /* values that may follow the nval required ones */
 };
 
 static int opt_uint(struct parser *p, const struct option *o, void *obj,
@@ -433,6 +435,34 @@ static int opt_control_socket(struct parser *p, const struct option *o, void *ob
 	return 0;
 }
 
+/* "selftest-good-name: NAME [TYPE]" (TYPE defaults to A): a name the self-test asks
+ * for. Checked here so that a typo shows at start, not when the test runs. */
+static int opt_selftest_name(struct parser *p, const struct option *o, void *obj,
+			     const struct entry *e)
+{
+	struct config_selftest_name *n = (void *)((char *)obj + o->offset);
+	uint8_t wire[WIRE_TEXT_NAME_MAX];
+	uint16_t type = WIRE_TYPE_A;
+	int r;
+
+	if (e->vlen[0] == 0 || e->vlen[0] >= sizeof(n->name))
+		return fail(p, p->line, "%s: the name must be 1..%zu characters", o->key,
+			    sizeof(n->name) - 1);
+	r = wire_text_name(e->val[0], e->vlen[0], NULL, wire, sizeof(wire));
+	if (r < 0)
+		return fail(p, p->line, "%s: bad name '%.*s': %s", o->key, (int)e->vlen[0],
+			    e->val[0], wire_text_strerror(r));
+	if (e->nval > 1 && (wire_text_type(e->val[1], e->vlen[1], &type) < 0 || type == 0 ||
+			    type == WIRE_TYPE_OPT))
+		return fail(p, p->line, "%s: unknown type '%.*s'", o->key, (int)e->vlen[1],
+			    e->val[1]);
+	memcpy(n->name, e->val[0], e->vlen[0]);
+	n->name[e->vlen[0]] = '\0';
+	n->type = type;
+	n->line = p->line;
+	return 0;
+}
+
 /* trust-anchor-state-file: a path, or "" for no RFC 5011; its line for messages. */
 static int opt_state_file(struct parser *p, const struct option *o, void *obj,
 			  const struct entry *e)
@@ -569,6 +599,10 @@ static const struct option option_table[] = {
 	{ SEC_SERVER, "rfc5011-remove-holddown", 1, opt_uint, SRV(dnssec.rfc5011_remove_holddown), 0, 31536000, 0 },
 	{ SEC_SERVER, "rfc5011-query-min", 1, opt_uint, SRV(dnssec.rfc5011_query_min), 1, 86400, 0 },
 	{ SEC_SERVER, "rfc5011-retry-min", 1, opt_uint, SRV(dnssec.rfc5011_retry_min), 1, 86400, 0 },
+	{ SEC_SERVER, "selftest-good-name", 1, opt_selftest_name, SRV(selftest.good), 0, 0, 0, 1 },
+	{ SEC_SERVER, "selftest-bogus-name", 1, opt_selftest_name, SRV(selftest.bogus), 0, 0, 0, 1 },
+	{ SEC_SERVER, "selftest-large-name", 1, opt_selftest_name, SRV(selftest.large), 0, 0, 0, 1 },
+	{ SEC_SERVER, "selftest-tcp-name", 1, opt_selftest_name, SRV(selftest.tcp), 0, 0, 0, 1 },
 	{ SEC_SERVER, "local-zone",       2, opt_local_zone, 0, 0, 0, 0 },
 	{ SEC_SERVER, "local-data",       1, opt_local_data, 0, 0, 0, 0 },
 	{ SEC_PORT,   "name",             1, opt_string, PORT(name), 0, 0, CONFIG_PORT_NAME_MAX },
@@ -704,7 +738,10 @@ static int apply_entry(struct parser *p, const struct entry *e)
 	if (o == NULL)
 		return fail(p, p->line, "unknown key '%.*s' in section '%s'", (int)e->keylen,
 			    e->key, section_names[p->sec]);
-	if (e->nval != o->nval)
+	if (o->nval_opt > 0 && (e->nval < o->nval || e->nval > o->nval + o->nval_opt))
+		return fail(p, p->line, "%s takes %u to %u values, got %u", o->key, o->nval,
+			    o->nval + o->nval_opt, e->nval);
+	if (o->nval_opt == 0 && e->nval != o->nval)
 		return fail(p, p->line, "%s takes %u value%s, got %u", o->key, o->nval,
 			    o->nval == 1 ? "" : "s", e->nval);
 	return o->apply(p, o, section_object(p), e);
@@ -823,6 +860,12 @@ void config_defaults(struct config *cfg)
 	cfg->server.dnssec.rfc5011_remove_holddown = CONFIG_DEFAULT_RFC5011_HOLDDOWN;
 	cfg->server.dnssec.rfc5011_query_min = CONFIG_DEFAULT_RFC5011_MIN;
 	cfg->server.dnssec.rfc5011_retry_min = CONFIG_DEFAULT_RFC5011_MIN;
+	snprintf(cfg->server.selftest.good.name, sizeof(cfg->server.selftest.good.name), "%s",
+		 CONFIG_DEFAULT_SELFTEST_GOOD);
+	cfg->server.selftest.good.type = CONFIG_DEFAULT_SELFTEST_TYPE;
+	snprintf(cfg->server.selftest.bogus.name, sizeof(cfg->server.selftest.bogus.name), "%s",
+		 CONFIG_DEFAULT_SELFTEST_BOGUS);
+	cfg->server.selftest.bogus.type = CONFIG_DEFAULT_SELFTEST_TYPE;
 	local_conf_init(&cfg->local);
 }
 

@@ -40,6 +40,12 @@
 #define CONFIG_DEFAULT_RFC5011_HOLDDOWN (30u * 86400u) /* RFC 5011 §2.4.1, §2.4.2 */
 #define CONFIG_DEFAULT_RFC5011_MIN    3600           /* §2.3: MAX(1 hr, ...) */
 #define CONFIG_DEFAULT_RSA_MIN_BITS   1024
+/* The self-test's names by default: a well-known signed zone and the well-known
+ * deliberately broken one (the 2017 KSK rollover notice's checks); SOA because every
+ * zone apex has one. No default for the large and TCP names: none is known to stay. */
+#define CONFIG_DEFAULT_SELFTEST_GOOD  "isc.org."
+#define CONFIG_DEFAULT_SELFTEST_BOGUS "dnssec-failed.org."
+#define CONFIG_DEFAULT_SELFTEST_TYPE  6    /* SOA */
 
 enum config_err {
 	CONFIG_OK     = 0,
@@ -101,6 +107,23 @@ struct config_dnssec {
 	uint32_t rfc5011_retry_min;         /* floor of the retry time (1 hour) */
 };
 
+#define CONFIG_NAME_TEXT_MAX  256  /* a domain name in presentation form, with the NUL */
+
+/* A name `sekishoctl selftest` asks for (control/selftest.h): "NAME [TYPE]". */
+struct config_selftest_name {
+	char name[CONFIG_NAME_TEXT_MAX];    /* presentation form; "" = not configured */
+	uint16_t type;
+	unsigned line;                      /* where it was set, 0: the default */
+};
+
+/* selftest-*-name: what the self-test checks (docs/config-format.md). */
+struct config_selftest {
+	struct config_selftest_name good;   /* validates: NOERROR, AD=1 */
+	struct config_selftest_name bogus;  /* SERVFAIL, data with CD=1 */
+	struct config_selftest_name large;  /* a ~4,000-byte answer over fragmented UDP */
+	struct config_selftest_name tcp;    /* answered TC=1 over UDP: needs TCP */
+};
+
 /* "server:" section. */
 struct config_server {
 	uint32_t workers;           /* 1..128 */
@@ -137,6 +160,7 @@ struct config_server {
 	uint8_t stats_http_addr[16];            /* a loopback address, network order */
 	uint16_t stats_http_port;
 	struct config_dnssec dnssec;
+	struct config_selftest selftest;
 };
 
 /* One "port:" section. */

@@ -360,6 +360,7 @@ int cmd_reload(struct daemon *d, int argc, char *const argv[], struct ctl_reply 
 	d->cfg.local = next->local;
 	next->local = old_local;
 	d->cfg.server.dnssec = next->server.dnssec;
+	d->cfg.server.selftest = next->server.selftest; /* read by `selftest` only */
 	config_free(next);
 	free(next);
 	ctl_reply_line(r, "reloaded %s: version %lu, %u trust anchor(s), %u negative trust "

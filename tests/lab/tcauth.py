@@ -10,8 +10,9 @@ on the TCP port, so the kernel refuses connections (RST): an upstream TCP connec
 With --tcp a TCP listener answers the first query of each connection (A: 203.0.113.80, other
 types: NODATA with the zone's SOA) and closes the connection, without an answer, when a second
 query comes on it: a server that does not keep connections for more than one query, as seen
-by a client that reuses one. Prints "ready" once its sockets are bound. Python 3 standard
-library only; runs until killed.
+by a client that reuses one. With --tcp --keep it answers every query of a connection
+(a well-behaved server: the lab's standing TC-only zone). Prints "ready" once its sockets
+are bound. Python 3 standard library only; runs until killed.
 """
 
 import argparse
@@ -94,7 +95,7 @@ def serve(args):
                 sock, _ = lst.accept()
                 sel.register(sock, selectors.EVENT_READ, TcpConn(sock))
             else:
-                tcp_readable(sel, key.data, args.zone)
+                tcp_readable(sel, key.data, args.zone, args.keep)
 
 
 def tcp_close(sel, conn):
@@ -102,7 +103,7 @@ def tcp_close(sel, conn):
     conn.sock.close()
 
 
-def tcp_readable(sel, conn, zone):
+def tcp_readable(sel, conn, zone, keep):
     data = conn.sock.recv(65535)
     if not data:
         tcp_close(sel, conn)
@@ -113,7 +114,7 @@ def tcp_readable(sel, conn, zone):
         if len(conn.buf) < 2 + n:
             return
         query, conn.buf = conn.buf[2:2 + n], conn.buf[2 + n:]
-        if conn.answered:
+        if conn.answered and not keep:
             # One query per connection: the second one loses the connection, unanswered.
             tcp_close(sel, conn)
             return
@@ -129,6 +130,8 @@ def main():
     ap.add_argument("--port", type=int, default=53)
     ap.add_argument("--zone", required=True, help="the zone it answers for (SOA owner)")
     ap.add_argument("--tcp", action="store_true", help="answer one query per TCP connection")
+    ap.add_argument("--keep", action="store_true",
+                    help="with --tcp: answer every query of a connection")
     try:
         serve(ap.parse_args())
     except KeyboardInterrupt:

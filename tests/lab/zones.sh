@@ -15,6 +15,7 @@
 #   auth      NSD    203.0.113.10 / .11: every zone under test. (ns1/ns2.hosting.test and the
 #                    in-bailiwick ns1/ns2.<zone>.test names point here)
 #   lame      NSD    203.0.113.66 / .67: serves no zone at all, so it answers REFUSED
+#   tcauth    tcauth.py 203.0.113.53: tc.insecure.test, TC=1 over UDP, answers over TCP
 
 ZONE_TTL=300
 # Children of test. that the auth server serves, in the order they are written.
@@ -202,11 +203,14 @@ write_child_zones() {
     keygen $z ECDSAP256SHA256
     sign_bind $z
 
-    # insecure.test: unsigned, no DS in test.
+    # insecure.test: unsigned, no DS in test.; delegates tc.insecure.test to tcauth.py, whose
+    # UDP answers all have TC=1 (a name that resolves only over TCP: the self-test's).
     z=insecure.test
     {
         zone_header $z ns1.hosting.test ns2.hosting.test
         zone_common $z
+        printf 'tc.%s.\t3600\tIN\tNS\tns.tc.%s.\n' $z $z
+        printf 'ns.tc.%s.\tIN\tA\t%s\n' $z "$ADDR_TCAUTH_4"
     } >"$ZDIR/$z.zone"
     cp "$ZDIR/$z.zone" "$ZDIR/$z.signed"
 

@@ -104,6 +104,11 @@ static const char contract_example[] =
 	"    local-zone: \"local.lab.\" static        # static|transparent|redirect|refuse|deny|always_nxdomain\n"
 	"    local-data: \"www.local.lab. 300 IN A 192.0.2.80\"\n"
 	"    local-data: \"local.lab. 3600 IN SOA ns.local.lab. host.local.lab. 1 3600 600 86400 300\"\n"
+	"    # sekishoctl selftest (control/selftest.h): \"NAME [TYPE]\", TYPE defaults to A\n"
+	"    selftest-good-name: isc.org. SOA              # default: validates (NOERROR, AD=1)\n"
+	"    selftest-bogus-name: dnssec-failed.org. SOA   # default: SERVFAIL, data with CD=1\n"
+	"    selftest-large-name: big.example. TXT         # no default: a ~4,000-byte answer\n"
+	"    selftest-tcp-name: tc.example. A              # no default: its servers answer TC=1\n"
 	"\n"
 	"port:                          # one block per port; repeat for more\n"
 	"    name: wire\n"
@@ -131,6 +136,9 @@ static void test_contract_example_parses(void)
 	CHECK_STR(cfg.exception.device, "net_tap1,iface=sk-exc");
 	CHECK_INT(cfg.local.nzones, 1);
 	CHECK_INT(cfg.local.nrrs, 2);
+	CHECK_STR(cfg.server.selftest.large.name, "big.example.");
+	CHECK_INT(cfg.server.selftest.large.type, 16);
+	CHECK_STR(cfg.server.selftest.tcp.name, "tc.example.");
 	config_free(&cfg);
 }
 
@@ -547,6 +555,61 @@ static void test_forward_and_stub_zones_parse_and_are_checked(void)
 	CHECK(strstr(e, "t.conf:6: forward-addr: bad port '99999'") != NULL);
 }
 
+static void test_selftest_names_parse_default_and_are_checked(void)
+{
+	const struct config_selftest *st = &cfg.server.selftest;
+
+	CHECK_INT(load(PORT_OK), CONFIG_OK);
+	CHECK_STR(st->good.name, "isc.org.");
+	CHECK_INT(st->good.type, 6);
+	CHECK_INT(st->good.line, 0);
+	CHECK_STR(st->bogus.name, "dnssec-failed.org.");
+	CHECK_INT(st->bogus.type, 6);
+	CHECK_STR(st->large.name, "");
+	CHECK_STR(st->tcp.name, "");
+	config_free(&cfg);
+
+	CHECK_INT(load("server:\n"
+		       "    selftest-good-name: www.rsa.test\n"
+		       "    selftest-bogus-name: \"www.expired.test.\" AAAA\n"
+		       "    selftest-large-name: big.ecdsa.test TXT\n"
+		       "    selftest-tcp-name: www.tc.insecure.test a\n" PORT_OK), CONFIG_OK);
+	CHECK_STR(st->good.name, "www.rsa.test");
+	CHECK_INT(st->good.type, 1);
+	CHECK_INT(st->good.line, 2);
+	CHECK_STR(st->bogus.name, "www.expired.test.");
+	CHECK_INT(st->bogus.type, 28);
+	CHECK_STR(st->large.name, "big.ecdsa.test");
+	CHECK_INT(st->large.type, 16);
+	CHECK_INT(st->large.line, 4);
+	CHECK_STR(st->tcp.name, "www.tc.insecure.test");
+	CHECK_INT(st->tcp.type, 1);
+	config_free(&cfg);
+
+	/* a later line wins (the lab appends a server: section to change one name) */
+	CHECK_INT(load("server:\n    selftest-good-name: a.example\n" PORT_OK
+		       "server:\n    selftest-good-name: b.example MX\n"), CONFIG_OK);
+	CHECK_STR(st->good.name, "b.example");
+	CHECK_INT(st->good.type, 15);
+	CHECK_INT(st->good.line, 7);
+	config_free(&cfg);
+
+	CHECK(strstr(load_error("server:\n    workers: 1\n    selftest-large-name: big..test TXT\n"
+				PORT_OK),
+		     "t.conf:3: selftest-large-name: bad name 'big..test'") != NULL);
+	CHECK(strstr(load_error("server:\n    selftest-tcp-name: tc.test NOSUCHTYPE\n" PORT_OK),
+		     "t.conf:2: selftest-tcp-name: unknown type 'NOSUCHTYPE'") != NULL);
+	CHECK(strstr(load_error("server:\n    selftest-good-name: x.test OPT\n" PORT_OK),
+		     "t.conf:2: selftest-good-name: unknown type 'OPT'") != NULL);
+	CHECK(strstr(load_error("server:\n    selftest-good-name: a.test A extra\n" PORT_OK),
+		     "t.conf:2: selftest-good-name takes 1 to 2 values, got 3") != NULL);
+	CHECK(strstr(load_error("server:\n    selftest-bogus-name:  \"\"\n" PORT_OK),
+		     "t.conf:2: selftest-bogus-name: the name must be 1..255 characters") != NULL);
+	/* options with a fixed count still say so */
+	CHECK(strstr(load_error("server:\n    workers: 1 2\n" PORT_OK),
+		     "t.conf:2: workers takes 1 value, got 2") != NULL);
+}
+
 int main(void)
 {
 	RUN(test_good_file_sets_every_field);
@@ -570,5 +633,6 @@ int main(void)
 	RUN(test_dnssec_options_parse_and_default);
 	RUN(test_stats_http_is_loopback_address_and_port);
 	RUN(test_rfc5011_options_parse_and_default);
+	RUN(test_selftest_names_parse_default_and_are_checked);
 	return unit_check_exit() || unit_failures != 0;
 }
