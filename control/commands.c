@@ -78,10 +78,9 @@ static int cmd_stats(struct daemon *d, int argc, char *const argv[], struct ctl_
 
 static const char *rcode_name(unsigned rcode)
 {
-	static const char *const names[] = { "NOERROR", "FORMERR", "SERVFAIL", "NXDOMAIN",
-					     "NOTIMP", "REFUSED" };
+	const char *n = wire_text_rcode_name(rcode);
 
-	return rcode < sizeof(names) / sizeof(names[0]) ? names[rcode] : "OTHER";
+	return n != NULL ? n : "OTHER";
 }
 
 /* "udp", "udp,fragmented,tcp"..., "cache" when no upstream answer was taken. */

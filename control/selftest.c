@@ -60,10 +60,9 @@ static const char *thousands(unsigned v, char *buf, size_t cap)
 
 static const char *rcode_text(unsigned rcode)
 {
-	static const char *const names[] = { "NOERROR", "FORMERR", "SERVFAIL", "NXDOMAIN",
-					     "NOTIMP", "REFUSED" };
+	const char *n = wire_text_rcode_name(rcode);
 
-	return rcode < sizeof(names) / sizeof(names[0]) ? names[rcode] : "an unusual rcode";
+	return n != NULL ? n : "an unusual rcode";
 }
 
 /* "SERVFAIL (EDE 7)" or "NXDOMAIN". */

@@ -373,6 +373,15 @@ const char *wire_text_type_name(uint16_t type)
 	return d ? d->name : NULL;
 }
 
+const char *wire_text_rcode_name(unsigned rcode)
+{
+	static const char *const names[] = { "NOERROR", "FORMERR", "SERVFAIL", "NXDOMAIN",
+					     "NOTIMP", "REFUSED", "YXDOMAIN", "YXRRSET",
+					     "NXRRSET", "NOTAUTH", "NOTZONE" };
+
+	return rcode < sizeof(names) / sizeof(names[0]) ? names[rcode] : NULL;
+}
+
 int wire_text_class(const char *text, size_t len, uint16_t *rclass)
 {
 	static const struct { const char *name; uint16_t code; } classes[] = {

@@ -122,6 +122,9 @@ int wire_text_class(const char *text, size_t len, uint16_t *rclass);
  */
 const char *wire_text_type_name(uint16_t type);
 
+/* The mnemonic of @rcode (0..10: NOERROR ... NOTZONE), or NULL for another value. */
+const char *wire_text_rcode_name(unsigned rcode);
+
 /*
  * Human-readable text for a WIRE_TEXT_E* code (never NULL).
  */

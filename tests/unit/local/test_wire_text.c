@@ -284,6 +284,11 @@ static void test_type_and_class_mnemonics(void)
 	CHECK_INT(wire_text_class("XX", 2, &v), WIRE_TEXT_ECLASS);
 	CHECK_STR(wire_text_type_name(257), "CAA");
 	CHECK(wire_text_type_name(65534) == NULL);
+	CHECK_STR(wire_text_rcode_name(0), "NOERROR");
+	CHECK_STR(wire_text_rcode_name(2), "SERVFAIL");
+	CHECK_STR(wire_text_rcode_name(3), "NXDOMAIN");
+	CHECK_STR(wire_text_rcode_name(10), "NOTZONE");
+	CHECK(wire_text_rcode_name(11) == NULL);
 }
 
 int main(void)
