@@ -762,18 +762,19 @@ static int check_control_keys(struct daemon *d, const char *path)
 static int check_config_only(const char *path)
 {
 	struct daemon d;
+	int rc;
 
 	memset(&d, 0, sizeof(d));
 	d.check_only = true;
-	if (load_config(&d, path) != 0 || check_control_keys(&d, path) != 0)
-		return 1;
-	printf("%s: ok\n", path);
+	rc = load_config(&d, path) == 0 && check_control_keys(&d, path) == 0 ? 0 : 1;
+	if (rc == 0)
+		printf("%s: ok\n", path);
 	free(d.hints);
 	local_db_free(d.local);
 	free(d.anchors);
 	ta_daemon_free(&d);
 	config_free(&d.cfg);
-	return 0;
+	return rc;
 }
 
 static const char *parse_args(int argc, char **argv)
