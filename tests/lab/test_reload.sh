@@ -101,6 +101,8 @@ reload_under_load() {
 }
 check "20 reloads under dnsperf load (3,000 QPS, 10 s): no query lost, all NOERROR" \
     reload_under_load
+sed -n 's/^ *\(Queries sent\|Queries completed\|Queries lost\|Response codes\):/# dnsperf during the reloads: \1:/p' \
+    "$LAB_DIR/reload-dnsperf.out"
 
 versions_freed() { # every replaced version freed once no worker holds it
     local i
