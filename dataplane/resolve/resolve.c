@@ -688,7 +688,9 @@ void resolve_timeout(struct resolve_ctx *ctx, struct resolve_query *rq, uint64_t
 	rq->pending = false;
 	ctx->stats.timeouts++;
 	f->saw_timeout = true;
-	if (resolve_infra_timeout(ctx, &rq->pending_addr, now) >= 2)
+	/* two timeouts in a row, and nothing else heard from it lately */
+	if (resolve_infra_timeout(ctx, &rq->pending_addr, now) >= 2 &&
+	    resolve_infra_silent(ctx, &rq->pending_addr, now))
 		resolve_infra_lame(ctx, f->dp.zone, f->dp.zone_len, &rq->pending_addr,
 				   RESOLVE_LAME_TIMEOUT, now);
 	f->state = RESOLVE_ST_QUERY_TARGET;

@@ -297,6 +297,7 @@ struct resolve_infra_server {
 	uint32_t srtt_ms, rttvar_ms;
 	uint8_t timeouts;              /* consecutive */
 	bool measured;
+	uint64_t answered;             /* ms + 1 of its last answer; 0: never */
 	uint64_t no_edns_until;        /* ms */
 };
 

@@ -258,6 +258,16 @@ void resolve_infra_rtt(struct resolve_ctx *ctx, const struct resolve_addr *a, ui
 		s->srtt_ms = (7 * s->srtt_ms + rtt_ms) / 8;
 	}
 	s->timeouts = 0;
+	s->answered = now + 1;
+}
+
+bool resolve_infra_silent(struct resolve_ctx *ctx, const struct resolve_addr *a,
+			  uint64_t now)
+{
+	const struct resolve_infra_server *s = server_find(ctx, a);
+
+	return s == NULL || s->answered == 0 ||
+	       now + 1 - s->answered >= ctx->cfg.timeout_max_ms;
 }
 
 unsigned resolve_infra_timeout(struct resolve_ctx *ctx, const struct resolve_addr *a,
@@ -315,6 +325,9 @@ int resolve_server_srtt(const struct resolve_ctx *ctx, const struct resolve_addr
 
 /* ---- lameness ------------------------------------------------------------------------------ */
 
+/* A timeout hold that ended this long ago no longer counts towards the next one. */
+#define LAME_BACKOFF_RESET_MS (5 * 60 * 1000)
+
 static struct resolve_lame_entry *lame_slot(const struct resolve_ctx *ctx, const uint8_t *zone,
 					    size_t zlen, const struct resolve_addr *a,
 					    bool *found)
@@ -349,6 +362,9 @@ void resolve_infra_lame(struct resolve_ctx *ctx, const uint8_t *zone, size_t zle
 		e->addr = *a;
 		e->first_seen = now + 1;
 	}
+	/* a pair that behaved for a while starts its back-off again */
+	if (found && now > e->expires + LAME_BACKOFF_RESET_MS)
+		e->count = 0;
 	e->last_seen = now + 1;
 	e->reason = (uint8_t)why;
 	e->count++;

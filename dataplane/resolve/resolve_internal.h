@@ -59,6 +59,14 @@ struct resolve_infra_server *resolve_infra_server(struct resolve_ctx *ctx,
 						  const struct resolve_addr *a, uint64_t now);
 void resolve_infra_rtt(struct resolve_ctx *ctx, const struct resolve_addr *a, uint32_t rtt_ms,
 		       uint64_t now);
+/*
+ * resolve_infra_silent - true when the server at @a has not answered anything for
+ * timeout_max_ms (or never has): only then do its timeouts say it stopped answering.
+ * A server that answers other queries while some of a burst time out is congested or
+ * lossy, not gone; marking it would fail its whole zone (SERVFAIL) for nothing.
+ */
+bool resolve_infra_silent(struct resolve_ctx *ctx, const struct resolve_addr *a,
+			  uint64_t now);
 /* A timeout; returns the number of consecutive timeouts. */
 unsigned resolve_infra_timeout(struct resolve_ctx *ctx, const struct resolve_addr *a,
 			       uint64_t now);

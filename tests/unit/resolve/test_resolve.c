@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "resolve.h"
+#include "resolve_internal.h"
 #include "wire_text.h"
 
 static int failures;
@@ -824,6 +825,45 @@ static void test_all_servers_timing_out_fails_with_ede23(void)
 	CHECK_EQ(rq.sends, 3 + 2 * ctx->cfg.tries_per_server);
 }
 
+/*
+ * Timeouts mark a (zone, server) pair only when the server is silent: a burst of
+ * queries some of which time out while the server answers others is congestion, and
+ * marking it would fail the whole zone. Silence: no answer for timeout_max_ms, or
+ * never one. A hold that ended long ago no longer lengthens the next.
+ */
+static void test_timeouts_mark_only_a_silent_server(void)
+{
+	static const uint8_t zone[] = "\3rsa\4test";
+	struct resolve_addr a1 = addr(AUTH1), a2 = addr(AUTH2);
+	uint64_t t = 100000;
+
+	setup(false);
+	resolve_infra_rtt(ctx, &a1, 5, t);                 /* AUTH1 answers */
+	CHECK(!resolve_infra_silent(ctx, &a1, t + 1));
+	CHECK(resolve_infra_silent(ctx, &a2, t + 1));       /* never heard from */
+	CHECK(resolve_infra_silent(ctx, &a1, t + ctx->cfg.timeout_max_ms));
+
+	/* two timeouts in a row of a server that answered 200 ms ago: not marked */
+	CHECK_EQ(start("www.rsa.test.", WIRE_TYPE_A), 0);
+	rq.pending = true;
+	rq.pending_addr = a1;
+	rq.deadline = t + 100;
+	resolve_timeout(ctx, &rq, t + 100);
+	rq.pending = true;
+	rq.deadline = t + 200;
+	rq.frame[0].dp.zone_len = sizeof(zone);
+	memcpy(rq.frame[0].dp.zone, zone, sizeof(zone));
+	resolve_timeout(ctx, &rq, t + 200);
+	CHECK(!resolve_is_lame(ctx, zone, sizeof(zone), &a1, t + 200));
+	/* ... and once it has said nothing for timeout_max_ms: marked (the back-off) */
+	rq.pending = true;
+	rq.deadline = t + ctx->cfg.timeout_max_ms;
+	resolve_timeout(ctx, &rq, t + ctx->cfg.timeout_max_ms);
+	CHECK(resolve_is_lame(ctx, zone, sizeof(zone), &a1, t + ctx->cfg.timeout_max_ms));
+	CHECK(!resolve_is_lame(ctx, zone, sizeof(zone), &a1,
+			       t + ctx->cfg.timeout_max_ms + 2001)); /* 2 s, the first hold */
+}
+
 static unsigned lame_seen;
 static void count_lame(const struct resolve_lame_entry *e, void *arg)
 {
@@ -1400,6 +1440,7 @@ int main(void)
 	RUN(test_wrong_id_source_or_question_is_ignored);
 	RUN(test_timeout_moves_to_the_next_server);
 	RUN(test_all_servers_timing_out_fails_with_ede23);
+	RUN(test_timeouts_mark_only_a_silent_server);
 	RUN(test_all_servers_refused_fails_with_ede22_and_is_remembered);
 	RUN(test_partly_lame_zone_uses_the_good_server);
 	RUN(test_priming_answer_without_aa_is_used);
