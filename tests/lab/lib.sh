@@ -67,6 +67,20 @@ wdig() { wire dig +time=2 +tries=1 "$@"; }
 
 sekishod_built() { [ -x "${LAB_SEKISHOD:-$LAB_REPO/build/sekishod}" ]; }
 
+# A test through the control channel: skipped (77) without sekishod or sekishoctl; sets
+# CTL (the client), exports it for the lab, and defines ctl (CTL with the lab's socket and
+# key, once the lab is up).
+lab_require_sekishoctl() {
+    CTL=${LAB_SEKISHOCTL:-$(dirname "${LAB_SEKISHOD:-$LAB_REPO/build/sekishod}")/sekishoctl}
+    if ! sekishod_built || [ ! -x "$CTL" ]; then
+        echo "# sekishod or $CTL not built: skipping"
+        exit 77
+    fi
+    unset LAB_NO_SEKISHOD
+    export LAB_SEKISHOCTL=$CTL
+}
+ctl() { "$CTL" -s "$LAB_CONTROL_SOCKET" -k "$LAB_CONTROL_KEY" "$@"; }
+
 # A test of sekishod itself: skipped (77) when it is not built; the lab runs it.
 lab_require_sekishod() {
     if ! sekishod_built; then

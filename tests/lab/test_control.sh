@@ -7,16 +7,9 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-CTL=${LAB_SEKISHOCTL:-$(dirname "${LAB_SEKISHOD:-$LAB_REPO/build/sekishod}")/sekishoctl}
-if ! sekishod_built || [ ! -x "$CTL" ]; then
-    echo "# sekishod or $CTL not built: skipping"
-    exit 77
-fi
-unset LAB_NO_SEKISHOD
-export LAB_SEKISHOCTL=$CTL
+lab_require_sekishoctl
 lab_test_up
 
-ctl() { "$CTL" -s "$LAB_CONTROL_SOCKET" -k "$LAB_CONTROL_KEY" "$@"; }
 stat() { python3 "$LAB_SRC/skstat.py" "$@"; }
 counter() { ctl stats | awk -v n="$1" '$1 == n { print $2 }'; }
 

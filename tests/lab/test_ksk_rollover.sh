@@ -19,20 +19,14 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 SEKISHOD=${LAB_SEKISHOD:-$LAB_REPO/build/sekishod}
-CTL=${LAB_SEKISHOCTL:-$(dirname "$SEKISHOD")/sekishoctl}
-if ! sekishod_built || [ ! -x "$CTL" ]; then
-    echo "# sekishod or $CTL not built: skipping"
-    exit 77
-fi
-unset LAB_NO_SEKISHOD
-export LAB_SEKISHOCTL=$CTL LAB_ROOT_ROLL=1 LAB_RFC5011=1
+lab_require_sekishoctl
+export LAB_ROOT_ROLL=1 LAB_RFC5011=1
 # Answers expire within seconds and are never served stale, so that every dig below is
 # validated with the keys sekishod trusts at that step.
 export LAB_CACHE_MAX_TTL=5
 export LAB_EXTRA_CONF=$'server:\n    serve-stale: 0\n    prefetch: 0'
 lab_test_up
 
-ctl() { "$CTL" -s "$LAB_CONTROL_SOCKET" -k "$LAB_CONTROL_KEY" "$@"; }
 anchors() { ctl trust-anchors; }
 
 # Tag of the drill's key in root-roll/DIR (old, new, revoked = old with the REVOKE bit).

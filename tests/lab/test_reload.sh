@@ -11,11 +11,9 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-lab_require_sekishod
+lab_require_sekishoctl
 lab_test_up
 
-CTL=${LAB_SEKISHOCTL:-$(dirname "${LAB_SEKISHOD:-$LAB_REPO/build/sekishod}")/sekishoctl}
-ctl() { "$CTL" -s "$LAB_CONTROL_SOCKET" -k "$LAB_CONTROL_KEY" "$@"; }
 status_field() { ctl status | awk -v n="$1" '$1 == n { print $2 }'; }
 CONF=$LAB_DIR/sekishod.conf
 A4=$SEKISHO_ADDR4

@@ -18,16 +18,9 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-CTL=${LAB_SEKISHOCTL:-$(dirname "${LAB_SEKISHOD:-$LAB_REPO/build/sekishod}")/sekishoctl}
-if ! sekishod_built || [ ! -x "$CTL" ]; then
-    echo "# sekishod or $CTL not built: skipping"
-    exit 77
-fi
-unset LAB_NO_SEKISHOD LAB_EDNS_BUFFER_SIZE LAB_EXTRA_CONF LAB_VALIDATION LAB_RFC5011
-export LAB_SEKISHOCTL=$CTL
+lab_require_sekishoctl
+unset LAB_EDNS_BUFFER_SIZE LAB_EXTRA_CONF LAB_VALIDATION LAB_RFC5011
 lab_test_up
-
-ctl() { "$CTL" -s "$LAB_CONTROL_SOCKET" -k "$LAB_CONTROL_KEY" "$@"; }
 
 control_up() {
     local i
