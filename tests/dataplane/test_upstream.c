@@ -81,6 +81,28 @@ static const uint8_t *dns_of(struct rte_mbuf *m)
 	return rte_pktmbuf_mtod_offset(m, const uint8_t *, 42);
 }
 
+/*
+ * The forwarder's answer to the query the worker sent in frame @up: its ID and question
+ * as asked, one A record 203.0.113.@last. Frees @up; its source port into *sport.
+ */
+static struct rte_mbuf *forwarder_answer(struct rte_mbuf *up, const char *name, uint8_t last,
+					 uint16_t *sport)
+{
+	uint8_t r[300];
+	const uint8_t *d = dns_of(up);
+	size_t rl = frame_query(r, wire_get_u16(d), WIRE_FLAG_QR | WIRE_FLAG_RD | WIRE_FLAG_RA,
+				name);
+
+	*sport = wire_get_u16(rte_pktmbuf_mtod(up, const uint8_t *) + 34);
+	memcpy(r + 12, d + 12, rl - 12);
+	wire_put_u16(r + 6, 1);
+	memcpy(r + rl, "\xc0\x0c\x00\x01\x00\x01\x00\x00\x01\x2c\x00\x04\xcb\x00\x71", 15);
+	r[rl + 15] = last;
+	rl += 16;
+	rte_pktmbuf_free(up);
+	return udp_frame(fwd_ip, 53, our_ip, *sport, r, rl);
+}
+
 static void test_answer_on_the_other_workers_queue_reaches_the_asking_worker(void)
 {
 	uint8_t q[300], r[300];
@@ -207,11 +229,10 @@ static void test_hit_close_to_expiry_starts_a_prefetch(void)
  * the worker that resolves it. */
 static void test_same_miss_on_another_worker_joins_the_running_resolution(void)
 {
-	uint8_t q[300], r[300];
-	size_t ql = frame_query(q, 0x4444, WIRE_FLAG_RD, "www2.fwd.test."), rl;
+	uint8_t q[300];
+	size_t ql = frame_query(q, 0x4444, WIRE_FLAG_RD, "www2.fwd.test.");
 	uint64_t sent_a = a.w->up->stats.sent, sent_b = b.w->up->stats.sent;
 	struct rte_mbuf *up, *ans;
-	const uint8_t *f, *d;
 	uint16_t sport;
 	int answered = 0;
 
@@ -228,17 +249,7 @@ static void test_same_miss_on_another_worker_joins_the_running_resolution(void)
 	CHECK(a.w->up->stats.clients_received == 1 && a.w->up->stats.joined >= 1);
 	CHECK(a.w->up->stats.sent == sent_a + 1);
 
-	f = rte_pktmbuf_mtod(up, const uint8_t *);
-	sport = wire_get_u16(f + 34);
-	d = dns_of(up);
-	rl = frame_query(r, wire_get_u16(d), WIRE_FLAG_QR | WIRE_FLAG_RD | WIRE_FLAG_RA,
-		      "www2.fwd.test.");
-	memcpy(r + 12, d + 12, rl - 12);
-	wire_put_u16(r + 6, 1);
-	memcpy(r + rl, "\xc0\x0c\x00\x01\x00\x01\x00\x00\x01\x2c\x00\x04\xcb\x00\x71\x51", 16);
-	rl += 16;
-	rte_pktmbuf_free(up);
-	feed(&a, udp_frame(fwd_ip, 53, our_ip, sport, r, rl));
+	feed(&a, forwarder_answer(up, "www2.fwd.test.", 0x51, &sport));
 	while ((ans = take(a.out)) != NULL) {
 		uint16_t id = wire_get_u16(dns_of(ans));
 
@@ -407,10 +418,9 @@ static void test_new_conf_is_released_only_after_running_resolutions(void)
 	static struct validate_chain_conf vconf2;
 	struct worker_snapshot ws1 = { .env = &env, .vconf = &vconf };
 	struct worker_snapshot ws2 = { .env = &env, .vconf = &vconf2 };
-	uint8_t q[300], r[300];
-	size_t ql = frame_query(q, 0x6161, WIRE_FLAG_RD, "www6.fwd.test."), rl;
+	uint8_t q[300];
+	size_t ql = frame_query(q, 0x6161, WIRE_FLAG_RD, "www6.fwd.test.");
 	struct rte_mbuf *up, *ans;
-	const uint8_t *d;
 	uint16_t sport;
 	uint32_t running;
 
@@ -435,16 +445,7 @@ static void test_new_conf_is_released_only_after_running_resolutions(void)
 	CHECK(running >= 1 && a.w->up->old_conf_users == running);
 	CHECK(pub.worker[0].done == 1);                             /* old one still held */
 
-	sport = wire_get_u16(rte_pktmbuf_mtod(up, const uint8_t *) + 34);
-	d = dns_of(up);
-	rl = frame_query(r, wire_get_u16(d), WIRE_FLAG_QR | WIRE_FLAG_RD | WIRE_FLAG_RA,
-			 "www6.fwd.test.");
-	memcpy(r + 12, d + 12, rl - 12);
-	wire_put_u16(r + 6, 1);
-	memcpy(r + rl, "\xc0\x0c\x00\x01\x00\x01\x00\x00\x01\x2c\x00\x04\xcb\x00\x71\x56", 16);
-	rl += 16;
-	rte_pktmbuf_free(up);
-	feed(&a, udp_frame(fwd_ip, 53, our_ip, sport, r, rl));     /* it ends */
+	feed(&a, forwarder_answer(up, "www6.fwd.test.", 0x56, &sport)); /* it ends */
 	while ((ans = take(a.out)) != NULL)
 		rte_pktmbuf_free(ans);
 	CHECK(a.w->up->old_conf_users == running - 1);
