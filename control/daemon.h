@@ -38,7 +38,8 @@ struct daemon {
 	char conf_path[CONFIG_PATH_MAX]; /* the config file (reload reads it again) */
 	struct local_db *local;
 	struct query_env env;
-	struct rte_mempool *pool;
+	struct rte_mempool *rx_pool;       /* wire ports' receive mbufs (one frame) */
+	struct rte_mempool *pool;          /* big mbufs: 4 KB answers, reassembly */
 	struct rte_mempool *indirect_pool;
 	uint16_t port_ids[CONFIG_MAX_PORTS];
 	struct port_caps caps[CONFIG_MAX_PORTS];

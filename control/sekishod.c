@@ -45,8 +45,14 @@
 #include "upstream.h"
 #include "worker.h"
 
-/* Room for the largest DNS message sekisho sends (4096) behind the largest headers. */
+/* Room for the largest DNS message sekisho sends (4096) behind the largest headers:
+ * the big pool's mbufs (reassembled datagrams, large answers, upstream queries). */
 #define MBUF_DATA_ROOM (RTE_PKTMBUF_HEADROOM + 4096 + 256)
+/* Receive mbufs hold one frame: 2 KB for a 1500-byte MTU. Small enough for an
+ * AF_XDP umem chunk (a page), and a hit is answered in the mbuf it came in. */
+#define MBUF_RX_ROOM_MIN 2048
+/* Ethernet header, two VLAN tags and the FCS around a frame of MTU bytes. */
+#define FRAME_OVERHEAD (RTE_ETHER_HDR_LEN + 2 * 4 + RTE_ETHER_CRC_LEN)
 
 static volatile bool stop_requested;
 static volatile bool stats_requested;
@@ -200,19 +206,40 @@ static int load_config(struct daemon *d, const char *path)
 	return d->env.recursion ? load_anchors(d, path) : 0;
 }
 
-/* Enough mbufs for every descriptor of every queue, plus bursts and reassembly. */
+/* Data room of a receive mbuf: one frame of the largest MTU of the ports. */
+static unsigned int rx_data_room(const struct daemon *d)
+{
+	unsigned int room = MBUF_RX_ROOM_MIN;
+
+	for (unsigned int i = 0; i < d->cfg.nports; i++)
+		room = RTE_MAX(room, (unsigned int)d->cfg.ports[i].mtu + FRAME_OVERHEAD);
+	return RTE_PKTMBUF_HEADROOM + RTE_ALIGN_CEIL(room, RTE_CACHE_LINE_SIZE);
+}
+
+/*
+ * Two pools. Receive: every descriptor of every wire queue, plus what workers hold
+ * (bursts, fragments being reassembled, clients waiting on a resolution). Big: the
+ * exception port (the kernel's frames) and what outgrows a frame: reassembled
+ * datagrams, answers larger than their query's mbuf, upstream queries.
+ */
 static int create_pools(struct daemon *d)
 {
-	unsigned int queues = d->n_workers * (d->cfg.nports + (d->has_exception ? 1 : 0));
-	unsigned int n = queues * 2048 + d->n_workers * 4096 + 4096;
+	unsigned int wire_queues = d->n_workers * d->cfg.nports;
+	unsigned int exc_queues = d->has_exception ? d->n_workers : 0;
+	unsigned int n_rx = wire_queues * 2048 + d->n_workers * 4096 + 4096;
+	unsigned int n_big = exc_queues * 2048 + d->n_workers * 2048 + 2048;
+	unsigned int rx_room = rx_data_room(d);
 
-	d->pool = rte_pktmbuf_pool_create("sk_mbuf", n, 256, 0, MBUF_DATA_ROOM,
+	d->rx_pool = rte_pktmbuf_pool_create("sk_rx", n_rx, 256, 0, (uint16_t)rx_room,
+					     (int)rte_socket_id());
+	d->pool = rte_pktmbuf_pool_create("sk_mbuf", n_big, 256, 0, MBUF_DATA_ROOM,
 					  (int)rte_socket_id());
 	d->indirect_pool = rte_pktmbuf_pool_create("sk_indirect", 8192, 256, 0, 0,
 						   (int)rte_socket_id());
-	if (d->pool == NULL || d->indirect_pool == NULL) {
-		fprintf(stderr, "sekishod: cannot create mbuf pools (%u mbufs of %u bytes): %s\n",
-			n, MBUF_DATA_ROOM, rte_strerror(rte_errno));
+	if (d->rx_pool == NULL || d->pool == NULL || d->indirect_pool == NULL) {
+		fprintf(stderr, "sekishod: cannot create mbuf pools (%u of %u bytes, %u of %u "
+			"bytes): %s\n", n_rx, rx_room, n_big, MBUF_DATA_ROOM,
+			rte_strerror(rte_errno));
 		return -1;
 	}
 	return 0;
@@ -226,8 +253,8 @@ static int start_ports(struct daemon *d)
 		const struct config_port *cp = &d->cfg.ports[i];
 
 		if (port_attach(cp->device, &d->port_ids[i], err, sizeof(err)) != 0 ||
-		    port_start(d->port_ids[i], (uint16_t)d->n_workers, (uint16_t)cp->mtu, d->pool,
-			       &d->caps[i], err, sizeof(err)) != 0) {
+		    port_start(d->port_ids[i], (uint16_t)d->n_workers, (uint16_t)cp->mtu,
+			       d->rx_pool, &d->caps[i], err, sizeof(err)) != 0) {
 			fprintf(stderr, "sekishod: port '%s': %s\n", cp->name, err);
 			return -1;
 		}
@@ -333,6 +360,7 @@ static int add_port(struct daemon *d, struct worker *w, unsigned int i)
 		pc.tx_offloads |= RTE_ETH_TX_OFFLOAD_IPV4_CKSUM;
 	if (d->caps[i].tx_udp_cksum)
 		pc.tx_offloads |= RTE_ETH_TX_OFFLOAD_UDP_CKSUM;
+	pc.tx_linear = !d->caps[i].tx_multi_seg;
 	for (unsigned int a = 0; a < cp->naddrs; a++) {
 		if (cp->addrs[a].family == AF_INET && pc.n_ip4 < NET_MAX_ADDRS)
 			memcpy(&pc.ip4[pc.n_ip4++], cp->addrs[a].addr, 4);

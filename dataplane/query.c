@@ -37,7 +37,18 @@ struct reply {
 	struct query_stats *st;
 	bool with_opt;                /* the request had a usable OPT */
 	bool resolve;                 /* no local answer: for the cache and resolver */
+	bool may_grow;                /* resp is smaller than the client's limit */
+	bool grow;                    /* ran out of resp: ask for a larger one */
 };
+
+/* Out of buffer: when the buffer, not the client's size, was short, the caller
+ * gives a larger one rather than the client a truncated answer. */
+static bool reply_out_of_room(struct reply *r)
+{
+	if (r->may_grow)
+		r->grow = true;
+	return r->grow;
+}
 
 /* Flags every response carries: QR, the request's opcode, RD and CD copied, and RA
  * when this server recurses. */
@@ -97,6 +108,8 @@ static int reply_start(struct reply *r, int rcode, bool aa, bool with_question)
 
 static size_t reply_finish(struct reply *r, int rcode)
 {
+	if (r->grow)
+		return 0;
 	if (r->with_opt) {
 		struct wire_opt_params o = reply_opt(r, rcode);
 
@@ -114,7 +127,8 @@ static size_t reply_finish(struct reply *r, int rcode)
 static size_t reply_empty(struct reply *r, int rcode, bool with_question)
 {
 	if (reply_start(r, rcode, false, with_question) != WIRE_OK) {
-		r->st->drop_nospace++;
+		if (!reply_out_of_room(r))
+			r->st->drop_nospace++;
 		return 0;
 	}
 	return reply_finish(r, rcode);
@@ -131,6 +145,8 @@ static bool reply_add(struct reply *r, uint8_t section, const struct local_answe
 				       rr->rclass, ttl, rr->rdata, rr->rdlen);
 
 		if (rc == WIRE_ENOSPC) {
+			if (reply_out_of_room(r))
+				return false;
 			wire_build_set_tc(&r->b);
 			r->st->truncated++;
 			return false;
@@ -146,7 +162,8 @@ static size_t reply_local(struct reply *r, enum local_result res, const struct l
 	int rcode = res == LOCAL_NXDOMAIN ? WIRE_RCODE_NXDOMAIN : WIRE_RCODE_NOERROR;
 
 	if (reply_start(r, rcode, a->aa != 0, true) != WIRE_OK) {
-		r->st->drop_nospace++;
+		if (!reply_out_of_room(r))
+			r->st->drop_nospace++;
 		return 0;
 	}
 	/* RFC 2308 §3: the SOA of a negative answer lives min(TTL, MINIMUM). */
@@ -191,10 +208,6 @@ static size_t check_and_answer(struct reply *r, const struct wire_msg *msg, int 
 {
 	if (parse_rc != WIRE_OK)
 		return reply_empty(r, WIRE_RCODE_FORMERR, false);
-	if (r->with_opt) {
-		r->st->edns++;
-		r->st->do_bit += msg->edns.do_bit;
-	}
 	if (WIRE_OPCODE(msg->hdr.flags) != WIRE_OPCODE_QUERY)
 		return reply_empty(r, WIRE_RCODE_NOTIMP, msg->has_question);
 	if (!msg->has_question)
@@ -224,7 +237,7 @@ static void fill_info(const struct wire_msg *msg, const struct reply *r, size_t 
 static enum query_verdict process(const struct query_env *env, const uint8_t *req,
 				  size_t req_len, uint8_t *resp, size_t resp_cap,
 				  struct query_stats *st, size_t *resp_len,
-				  struct query_info *qi, bool stream)
+				  struct query_info *qi, bool stream, bool allow_grow)
 {
 	struct wire_msg msg;
 	struct reply r;
@@ -233,12 +246,13 @@ static enum query_verdict process(const struct query_env *env, const uint8_t *re
 
 	*resp_len = 0;
 
-	st->queries++;
 	if (req_len < WIRE_HDR_LEN || resp_cap < QUERY_MIN_RESPONSE) {
+		st->queries++;
 		st->drop_short++;
 		return QUERY_DROP;
 	}
 	if (WIRE_QR(wire_get_u16(req + 2))) {
+		st->queries++;
 		st->drop_response++;
 		return QUERY_DROP;
 	}
@@ -253,11 +267,23 @@ static enum query_verdict process(const struct query_env *env, const uint8_t *re
 	r.st = st;
 	r.with_opt = rc == WIRE_OK && msg.edns.present;
 	r.resolve = false;
+	r.grow = false;
 	limit = r.with_opt ? wire_response_limit(&msg.edns, env->edns_buffer_size) : WIRE_UDP_MIN;
 	if (stream)
 		limit = resp_cap < WIRE_MSG_MAX ? resp_cap : WIRE_MSG_MAX;
+	r.may_grow = allow_grow && resp_cap < limit;
 	wire_build_init(&r.b, resp, resp_cap, limit);
 	*resp_len = check_and_answer(&r, &msg, rc);
+	if (r.grow) {
+		*resp_len = 0;
+		return QUERY_GROW;
+	}
+	/* Counted once the query is done with (not for QUERY_GROW: it comes again). */
+	st->queries++;
+	if (rc == WIRE_OK && r.with_opt) {
+		st->edns++;
+		st->do_bit += msg.edns.do_bit;
+	}
 	if (r.resolve) {
 		fill_info(&msg, &r, limit, qi);
 		return QUERY_RESOLVE;
@@ -269,7 +295,7 @@ enum query_verdict query_process(const struct query_env *env, const uint8_t *req
 				 size_t req_len, uint8_t *resp, size_t resp_cap,
 				 struct query_stats *st, size_t *resp_len, struct query_info *qi)
 {
-	return process(env, req, req_len, resp, resp_cap, st, resp_len, qi, false);
+	return process(env, req, req_len, resp, resp_cap, st, resp_len, qi, false, true);
 }
 
 enum query_verdict query_process_stream(const struct query_env *env, const uint8_t *req,
@@ -277,7 +303,7 @@ enum query_verdict query_process_stream(const struct query_env *env, const uint8
 					struct query_stats *st, size_t *resp_len,
 					struct query_info *qi)
 {
-	return process(env, req, req_len, resp, resp_cap, st, resp_len, qi, true);
+	return process(env, req, req_len, resp, resp_cap, st, resp_len, qi, true, false);
 }
 
 size_t query_respond(const struct query_env *env, const uint8_t *req, size_t req_len,
@@ -286,7 +312,8 @@ size_t query_respond(const struct query_env *env, const uint8_t *req, size_t req
 	struct query_info qi;
 	size_t len;
 
-	if (query_process(env, req, req_len, resp, resp_cap, st, &len, &qi) == QUERY_REPLY)
+	if (process(env, req, req_len, resp, resp_cap, st, &len, &qi, false, false) ==
+	    QUERY_REPLY)
 		return len;
 	return 0;
 }
@@ -305,6 +332,14 @@ static struct wire_opt_params client_opt(const struct query_env *env,
 	o.ede_text = ede_text;
 	o.ede_text_len = ede_text != NULL ? (uint16_t)strlen(ede_text) : 0;
 	return o;
+}
+
+size_t query_answer_size(const struct query_env *env, const struct query_info *qi,
+			 size_t len, int ede, const char *ede_text)
+{
+	struct wire_opt_params o = client_opt(env, qi, ede, ede_text);
+
+	return len + (qi->edns ? wire_build_opt_size(&o) : 0);
 }
 
 size_t query_answer_image(const struct query_env *env, const struct query_info *qi,

@@ -71,6 +71,9 @@ enum query_verdict {
 	QUERY_DROP = 0,          /* send nothing (counted) */
 	QUERY_REPLY,             /* a response of *resp_len bytes is in resp */
 	QUERY_RESOLVE,           /* for the cache / resolver: *qi is filled */
+	QUERY_GROW,              /* the answer needs more than resp_cap and the client
+	                          * takes more: nothing written or counted; ask again
+	                          * with a larger resp (query_process only) */
 };
 
 /* Smallest response buffer query_respond accepts. */
@@ -90,6 +93,8 @@ size_t query_respond(const struct query_env *env, const uint8_t *req, size_t req
 /*
  * Like query_respond, but a question no local data answers is not refused when
  * env->recursion is set: QUERY_RESOLVE with *qi describing it, nothing in resp.
+ * resp_cap may be smaller than the client's size (a small receive buffer): a
+ * local answer that needs more gives QUERY_GROW instead of a truncated one.
  */
 enum query_verdict query_process(const struct query_env *env, const uint8_t *req,
 				 size_t req_len, uint8_t *resp, size_t resp_cap,
@@ -115,6 +120,11 @@ enum query_verdict query_process_stream(const struct query_env *env, const uint8
 size_t query_answer_image(const struct query_env *env, const struct query_info *qi,
 			  uint8_t *resp, size_t len, size_t cap, int ede, const char *ede_text,
 			  struct query_stats *st);
+
+/* Bytes query_answer_image needs in resp for a message of @len bytes, so that it
+ * sends the message rather than TC=1 (its OPT record included). */
+size_t query_answer_size(const struct query_env *env, const struct query_info *qi,
+			 size_t len, int ede, const char *ede_text);
 
 /* A response with no records (SERVFAIL...), optionally with an EDE. */
 size_t query_answer_error(const struct query_env *env, const struct query_info *qi,

@@ -397,12 +397,35 @@ static uint8_t *client_payload(const struct upstream_client *c, size_t *room)
 	return rte_pktmbuf_mtod_offset(c->m, uint8_t *, c->p.payload_off);
 }
 
+/*
+ * The client's payload with room for an answer of @need bytes. Receive pools hold
+ * mbufs sized for a frame: the few answers larger than that move to a big mbuf here,
+ * once they are known to need it, so that a hit that fits is never copied. Without a
+ * big mbuf the room stays short and the answer goes out as it fits (TC=1).
+ */
+static uint8_t *client_room(struct upstream *up, struct upstream_client *c, size_t need,
+			    size_t *room)
+{
+	uint8_t *out = client_payload(c, room);
+
+	if (need <= *room || c->kind == CLIENT_TCP || *room >= CACHE_IMAGE_MAX)
+		return out;
+	if (net_pkt_reserve(up->w->net, &c->m, &c->p, CACHE_IMAGE_MAX) != 0) {
+		up->stats.grow_failed++;
+		return out;
+	}
+	up->stats.answers_grown++;
+	return client_payload(c, room);
+}
+
 /* A finished image (no OPT) for one client: its ID, its question's letter case. */
 static void client_answer_image(struct upstream *up, struct upstream_client *c,
 				const uint8_t *img, size_t len, int ede, const char *ede_text)
 {
 	size_t room;
-	uint8_t *out = client_payload(c, &room);
+	uint8_t *out = client_room(up, c, RTE_MIN(query_answer_size(up->w->env, &c->qi, len, ede,
+									ede_text),
+						   (size_t)c->qi.limit), &room);
 
 	bool cut = len > room;
 
@@ -449,6 +472,9 @@ static bool client_answer_stale(struct upstream *up, struct upstream_client *c,
 			 sizeof(up->image), &len) != CACHE_HIT_STALE)
 		return false;
 	up->stats.stale_answers++;
+	out = client_room(up, c, RTE_MIN(query_answer_size(up->w->env, &c->qi, len,
+							   WIRE_EDE_STALE_ANSWER, "serve-stale"),
+					 (size_t)c->qi.limit), &room);
 	memcpy(out, up->image, len);
 	len = query_answer_image(up->w->env, &c->qi, out, len, room, WIRE_EDE_STALE_ANSWER,
 				 "serve-stale", &up->w->qstats);
@@ -1555,6 +1581,14 @@ static void client_lookup(struct upstream *up, struct upstream_client *c,
 
 	cr = cache_lookup(up->sh->cache, up->w->lcore_id, k, qi->id, cache_time(up, tsc), 0,
 			  out, room, &len);
+	if (cr == CACHE_TOO_BIG && room < CACHE_IMAGE_MAX) {
+		/* The image is copied whole even when the client gets TC=1 (it is cut in
+		 * place), so the room must hold the image. */
+		out = client_room(up, c, RTE_MAX(len, RTE_MIN(query_answer_size(
+				up->w->env, qi, len, WIRE_EDE_NONE, NULL), (size_t)qi->limit)), &room);
+		cr = cache_lookup(up->sh->cache, up->w->lcore_id, k, qi->id,
+				  cache_time(up, tsc), 0, out, room, &len);
+	}
 	if (cr == CACHE_HIT || cr == CACHE_HIT_PREFETCH) {
 		up->stats.cache_answers++;
 		client_send(up, c, query_answer_image(up->w->env, qi, out, len, room,

@@ -50,6 +50,8 @@ struct worker_port;
 #define UPSTREAM_COUNTERS(X) \
 	X(cache_answers,    "queries answered from the cache") \
 	X(stale_answers,    "queries answered from expired entries (serve-stale)") \
+	X(answers_grown,    "UDP answers larger than their receive mbuf, moved to a big one") \
+	X(grow_failed,      "UDP answers that found no big mbuf (sent as they fit: TC=1)") \
 	X(resolutions,      "resolutions started for clients") \
 	X(prefetches,       "resolutions started to refresh a popular entry") \
 	X(joined,           "clients that joined a resolution already running") \

@@ -65,6 +65,7 @@ static void worker_answer(struct worker *w, struct worker_port *wp, struct rte_m
 {
 	struct rte_mbuf *out[NET_MAX_TX_FRAGS];
 	struct query_info qi;
+	enum query_verdict v;
 	uint8_t *payload;
 	size_t room, len;
 	int n;
@@ -77,12 +78,21 @@ static void worker_answer(struct worker *w, struct worker_port *wp, struct rte_m
 	payload = rte_pktmbuf_mtod_offset(m, uint8_t *, p->payload_off);
 	memcpy(w->qbuf, payload, p->payload_len);
 	room = net_pkt_payload_room(m, p);
-	if (room < WORKER_MAX_RESPONSE && net_pkt_reserve(w->net, &m, p, WORKER_MAX_RESPONSE) == 0) {
+	v = query_process(w->env, w->qbuf, p->payload_len, payload, room, &w->qstats, &len, &qi);
+	if (v == QUERY_GROW) {
+		/* A local answer larger than the receive mbuf (sized for a frame): a big
+		 * one only now, so that the common small answer is never copied. */
+		if (net_pkt_reserve(w->net, &m, p, WORKER_MAX_RESPONSE) != 0) {
+			w->stats.reply_error++;
+			rte_pktmbuf_free(m);
+			return;
+		}
 		payload = rte_pktmbuf_mtod_offset(m, uint8_t *, p->payload_off);
 		room = net_pkt_payload_room(m, p);
+		v = query_process(w->env, w->qbuf, p->payload_len, payload, room, &w->qstats,
+				  &len, &qi);
 	}
-	switch (query_process(w->env, w->qbuf, p->payload_len, payload, room, &w->qstats,
-			      &len, &qi)) {
+	switch (v) {
 	case QUERY_REPLY:
 		break;
 	case QUERY_RESOLVE:
@@ -90,6 +100,7 @@ static void worker_answer(struct worker *w, struct worker_port *wp, struct rte_m
 		upstream_client_defer(w->up, wp, m, p, &qi, w->qbuf + qi.q_off, tsc);
 		return;
 	case QUERY_DROP:
+	case QUERY_GROW:   /* twice: cannot happen with WORKER_MAX_RESPONSE of room */
 	default:
 		rte_pktmbuf_free(m);
 		return;

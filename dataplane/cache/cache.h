@@ -201,7 +201,8 @@ enum cache_result {
 	                        * resolve, and ask again with CACHE_LOOKUP_STALE_OK if
 	                        * every authoritative fails */
 	CACHE_TOO_BIG,         /* a fresh (or servable stale) entry exists but is
-	                        * larger than cap; nothing copied */
+	                        * larger than cap; nothing copied, *out_len is
+	                        * its size */
 };
 
 #define CACHE_LOOKUP_STALE_OK 0x01  /* copy an entry inside the stale window */

@@ -141,6 +141,7 @@ cache_lookup(struct cache *c, unsigned int lcore, const struct cache_key *k,
 	}
 	if (e->image_len > cap) {
 		lc->stats.too_big++;
+		*out_len = e->image_len;
 		return CACHE_TOO_BIG;
 	}
 	*out_len = copy_patched(e, k, id, now, stale, c->cfg.stale_ttl, out);

@@ -168,6 +168,7 @@ struct net_port_ctx {
 	uint8_t n_ip4;                    /**< entries used in ip4[] */
 	uint8_t n_ip6;                    /**< entries used in ip6[] */
 	uint64_t tx_offloads;             /**< RTE_ETH_TX_OFFLOAD_* enabled */
+	bool tx_linear;                   /**< see net_port_conf */
 	rte_be32_t ip4[NET_MAX_ADDRS];    /**< our IPv4 addresses */
 	uint8_t ip6[NET_MAX_ADDRS][16];   /**< our IPv6 addresses */
 	uint8_t ip6_snm[NET_MAX_ADDRS][16]; /**< their solicited-node groups */
@@ -182,6 +183,9 @@ struct net_port_conf {
 	uint16_t vlan;                    /**< 802.1Q VLAN id (1-4094), 0 = untagged */
 	uint16_t mtu;                     /**< L3 MTU; 0 means 1500 */
 	uint64_t tx_offloads;             /**< RTE_ETH_TX_OFFLOAD_* enabled on the port */
+	bool tx_linear;                   /**< the PMD sends only one-segment mbufs
+	                                       (net_af_xdp): fragments are copied
+	                                       into one mbuf each */
 	struct rte_ether_addr mac;        /**< our MAC */
 	uint8_t n_ip4;                    /**< number of IPv4 addresses */
 	uint8_t n_ip6;                    /**< number of IPv6 addresses */

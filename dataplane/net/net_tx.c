@@ -102,6 +102,21 @@ frag_count(const struct net_pkt *p, uint16_t mtu, uint32_t l4_len)
 	return (l4_len + per - 1) / per;
 }
 
+/* Each fragment (a header mbuf and an indirect one into the reply) copied into its
+ * header mbuf, for a PMD that sends one segment only; all freed on failure. */
+static int
+linearize_all(struct rte_mbuf **out, int n)
+{
+	for (int i = 0; i < n; i++) {
+		if (rte_pktmbuf_linearize(out[i]) != 0) {
+			for (i = 0; i < n; i++)
+				rte_pktmbuf_free(out[i]);
+			return -ENOBUFS;
+		}
+	}
+	return 0;
+}
+
 static int
 fragment(struct net_worker *w, struct net_port_ctx *pc, struct rte_mbuf *m,
 		const struct net_pkt *p, uint16_t l2_len, struct rte_mbuf **out,
@@ -153,6 +168,8 @@ fragment(struct net_worker *w, struct net_port_ctx *pc, struct rte_mbuf *m,
 		f->port = m->port;
 	}
 	rte_pktmbuf_free(m); /* the fragments hold references to its data */
+	if (pc->tx_linear && linearize_all(out, n) != 0)
+		return -ENOBUFS;
 	pc->ctr.c[NET_CTR_TX_FRAGMENTED]++;
 	return n;
 }

@@ -39,6 +39,7 @@ net_port_ctx_init(struct net_port_ctx *pc, const struct net_port_conf *conf)
 	pc->vlan = conf->vlan;
 	pc->mtu = mtu;
 	pc->tx_offloads = conf->tx_offloads;
+	pc->tx_linear = conf->tx_linear;
 	pc->neigh = conf->neigh;
 	pc->n_ip4 = conf->n_ip4;
 	pc->n_ip6 = conf->n_ip6;

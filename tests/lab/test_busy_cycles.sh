@@ -2,8 +2,11 @@
 # busy_cycles, the worker's CPU counter for benchmarks (bench/run peers): it rises while
 # dig traffic is answered, stays (almost) put while the worker idles, and comes with
 # tsc_hz to turn it into seconds; per worker in /sekisho/workers too. Then the same
-# appliance on LAB_PORT_PMD=af_packet (a veth into the lab's bridge, the bench's port):
-# it answers and counts. Skipped (77) without build/sekishod.
+# appliance on the kernel PMDs the bench uses, LAB_PORT_PMD=af_packet and af_xdp (a
+# veth into the lab's bridge): it answers and counts, and answers larger than a receive
+# mbuf (2 KB, an AF_XDP umem chunk) go out whole over UDP: a ~3,000-byte local answer
+# and a ~3,900-byte cached one, in IP fragments (copied into one mbuf each for af_xdp,
+# which sends no chained mbufs). Skipped (77) without build/sekishod.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -84,12 +87,44 @@ check "busy_cycles rises while dig traffic is answered" rises_with_traffic
 check "busy_cycles stays put while the worker idles" still_when_idle
 check "/sekisho/workers has busy_cycles per worker" per_worker
 
-# ethtool comes with tests/install-deps: the af_packet port is always tried.
-if LAB_PORT_PMD=af_packet "$LAB" restart-sekishod >/dev/null 2>&1; then
-    ok "restart-sekishod with LAB_PORT_PMD=af_packet"
-    check "af_packet port: sekishod answers on $A4" first_answer
-    check "af_packet port: busy_cycles rises with traffic" rises_with_traffic
-else
-    not_ok "restart-sekishod with LAB_PORT_PMD=af_packet"
-fi
+# One answer over UDP to an EDNS 4096 client, without TC and of at least $3 bytes.
+whole_over_udp() { # name type min_size
+    local out size
+    out=$(wdig +ignore +bufsize=4096 "@$A4" "$1" "$2" 2>&1) || true
+    size=$(sed -n 's/^;; MSG SIZE  rcvd: \([0-9]*\)$/\1/p' <<<"$out")
+    echo "$1 $2: ${size:-no answer} bytes, $(grep -m1 '^;; flags' <<<"$out")"
+    [ -n "$size" ] && [ "$size" -ge "$3" ] && ! grep -q '^;; flags:.* tc' <<<"$out"
+}
+
+# Resolved, then from the cache: both moved to a big mbuf (answers_grown counts them).
+big_cached_answers() {
+    local g0 g1
+    g0=$(stat upstream_answers_grown)
+    whole_over_udp "$LAB_NAME_BIG" TXT 3500 && whole_over_udp "$LAB_NAME_BIG" TXT 3500 || return 1
+    g1=$(stat upstream_answers_grown)
+    echo "upstream_answers_grown $g0 -> $g1"
+    [ "$g1" -ge $((g0 + 2)) ]
+}
+
+kernel_pmd() { # pmd
+    if ! LAB_PORT_PMD=$1 "$LAB" restart-sekishod >/dev/null 2>&1; then
+        not_ok "restart-sekishod with LAB_PORT_PMD=$1"
+        return
+    fi
+    ok "restart-sekishod with LAB_PORT_PMD=$1"
+    if grep -q "(net_$1)" "$LAB_DIR/sekishod.log"; then
+        ok "$1: the port is net_$1"
+    else
+        not_ok "$1: the port is net_$1 (log: $(grep -m1 'port wire' "$LAB_DIR/sekishod.log"))"
+    fi
+    check "$1 port: sekishod answers on $A4" first_answer
+    check "$1 port: busy_cycles rises with traffic" rises_with_traffic
+    check "$1 port: a ~3,000-byte local answer whole over UDP" \
+        whole_over_udp "$LAB_NAME_LOCAL_BIG" TXT 2500
+    check "$1 port: a ~3,900-byte answer whole over UDP, resolved and cached" big_cached_answers
+}
+
+# ethtool comes with tests/install-deps: both kernel PMDs are always tried.
+kernel_pmd af_packet
+kernel_pmd af_xdp
 lab_test_finish

@@ -309,6 +309,44 @@ static void test_recursion_on_sends_unknown_names_to_the_resolver(void)
 	CHECK(WIRE_RA(rflags()) && WIRE_AA(rflags()));
 }
 
+/* A receive buffer smaller than the client's size: a local answer that does not fit
+ * asks for a larger buffer (QUERY_GROW, nothing counted) instead of TC=1. */
+static void test_small_buffer_grows_instead_of_truncating(void)
+{
+	struct query_stats before;
+	struct query_info qi;
+	struct pk q;
+	size_t len = 99;
+
+	pk_query(&q, "big.local.test.", WIRE_TYPE_TXT);
+	wire_put_u16(q.b + 10, 1);
+	pk_opt(&q, 4096, 0, 0, 0, NULL, 0);
+	before = st;
+	CHECK_EQ(query_process(&env, q.b, q.len, resp, 600, &st, &len, &qi), QUERY_GROW);
+	CHECK_EQ(len, 0);
+	CHECK(memcmp(&before, &st, sizeof(st)) == 0);
+	CHECK_EQ(query_process(&env, q.b, q.len, resp, sizeof(resp), &st, &len, &qi),
+		 QUERY_REPLY);
+	CHECK(len > 1000 && !WIRE_TC(rflags()));
+	CHECK_EQ(st.queries, before.queries + 1);
+	CHECK_EQ(st.edns, before.edns + 1);
+	/* A small answer fits the small buffer: no growing. */
+	pk_query(&q, "www.local.test.", WIRE_TYPE_A);
+	wire_put_u16(q.b + 10, 1);
+	pk_opt(&q, 4096, 0, 0, 0, NULL, 0);
+	CHECK_EQ(query_process(&env, q.b, q.len, resp, 600, &st, &len, &qi), QUERY_REPLY);
+	/* The buffer holds all the client takes (512 without EDNS): truncated as always. */
+	pk_query(&q, "big.local.test.", WIRE_TYPE_TXT);
+	CHECK_EQ(query_process(&env, q.b, q.len, resp, 600, &st, &len, &qi), QUERY_REPLY);
+	CHECK(WIRE_TC(rflags()));
+	/* query_respond has no larger buffer to ask for: it truncates. */
+	pk_query(&q, "big.local.test.", WIRE_TYPE_TXT);
+	wire_put_u16(q.b + 10, 1);
+	pk_opt(&q, 4096, 0, 0, 0, NULL, 0);
+	len = query_respond(&env, q.b, q.len, resp, 600, &st);
+	CHECK(len > 0 && len <= 600 && WIRE_TC(rflags()));
+}
+
 static void test_cached_image_gets_client_flags_opt_or_tc(void)
 {
 	struct query_env renv = env;
@@ -438,6 +476,7 @@ int main(void)
 	RUN(test_nxdomain_and_nodata_carry_the_soa_with_negative_ttl);
 	RUN(test_counters_count_queries_and_rcodes);
 	RUN(test_recursion_on_sends_unknown_names_to_the_resolver);
+	RUN(test_small_buffer_grows_instead_of_truncating);
 	RUN(test_cached_image_gets_client_flags_opt_or_tc);
 	RUN(test_servfail_carries_the_question_and_ede);
 	RUN(test_ad_only_for_clients_that_ask);
