@@ -16,6 +16,7 @@
 #include "query.h"
 #include "wire.h"
 #include "wire_build.h"
+#include "wire_csum.h"
 
 const char *const query_counter_names[] = {
 #define QUERY_COUNTER_NAME(name, help) #name,
@@ -306,6 +307,69 @@ enum query_verdict query_process_stream(const struct query_env *env, const uint8
 	return process(env, req, req_len, resp, resp_cap, st, resp_len, qi, true, false);
 }
 
+/* Bytes of an OPT record without options: root owner, type, class, TTL, RDLENGTH. */
+#define OPT_BARE_LEN 11
+
+/* The OPT record that may end a common query: EDNS version 0 and no options. On
+ * true, *udp_size and *do_bit are what the general parser would have read. */
+static bool fast_opt(const uint8_t *opt, uint16_t *udp_size, bool *do_bit)
+{
+	if (opt[0] != 0 || wire_get_u16(opt + 1) != WIRE_TYPE_OPT || opt[5] != 0 ||
+	    opt[6] != WIRE_EDNS_VERSION || wire_get_u16(opt + 9) != 0)
+		return false;
+	*udp_size = wire_get_u16(opt + 3);
+	*do_bit = (wire_get_u16(opt + 7) & WIRE_EDNS_FLAG_DO) != 0;
+	return true;
+}
+
+bool query_fast(const struct query_env *env, const uint8_t *req, size_t req_len,
+		const uint8_t *lname, size_t name_len, struct query_stats *st,
+		struct query_info *qi)
+{
+	size_t end = WIRE_HDR_LEN + name_len + 4;
+	uint16_t flags, arcount, udp_size = 0, qtype, qclass;
+	bool do_bit = false;
+
+	if (!env->recursion || end > req_len)
+		return false;
+	flags = wire_get_u16(req + 2);
+	arcount = wire_get_u16(req + 10);
+	/* QR=0, opcode QUERY; QD=1, AN=NS=0, AR at most the OPT */
+	if ((flags & (WIRE_FLAG_QR | 0x7800)) != 0 || wire_get_u16(req + 4) != 1 ||
+	    wire_get_u16(req + 6) != 0 || wire_get_u16(req + 8) != 0 || arcount > 1)
+		return false;
+	qtype = wire_get_u16(req + end - 4);
+	qclass = wire_get_u16(req + end - 2);
+	if (qclass != WIRE_CLASS_IN || qtype == WIRE_TYPE_AXFR || qtype == WIRE_TYPE_IXFR)
+		return false;
+	if (req_len != end + (arcount ? OPT_BARE_LEN : 0) ||
+	    (arcount && !fast_opt(req + end, &udp_size, &do_bit)))
+		return false;
+	if (env->local != NULL && local_covers(env->local, lname, name_len, qclass))
+		return false;
+
+	st->queries++;
+	st->edns += arcount;
+	st->do_bit += do_bit;
+	qi->id = wire_get_u16(req);
+	qi->flags = flags;
+	qi->q_off = WIRE_HDR_LEN;
+	qi->q_len = (uint16_t)(name_len + 4);
+	qi->qtype = qtype;
+	qi->qclass = qclass;
+	qi->qname_len = (uint8_t)name_len;
+	memcpy(qi->qname, req + WIRE_HDR_LEN, name_len);
+	qi->edns = arcount != 0;
+	qi->do_bit = do_bit;
+	qi->limit = WIRE_UDP_MIN;
+	if (arcount) {
+		struct wire_edns e = { .present = true, .udp_size = udp_size };
+
+		qi->limit = (uint16_t)wire_response_limit(&e, env->edns_buffer_size);
+	}
+	return true;
+}
+
 size_t query_respond(const struct query_env *env, const uint8_t *req, size_t req_len,
 		     uint8_t *resp, size_t resp_cap, struct query_stats *st)
 {
@@ -346,10 +410,33 @@ size_t query_answer_image(const struct query_env *env, const struct query_info *
 			  uint8_t *resp, size_t len, size_t cap, int ede, const char *ede_text,
 			  struct query_stats *st)
 {
-	struct wire_opt_params o = client_opt(env, qi, ede, ede_text);
-	size_t opt = qi->edns ? wire_build_opt_size(&o) : 0;
-	uint16_t flags = wire_get_u16(resp + 2);
+	return query_answer_image_sum(env, qi, resp, len, cap, ede, ede_text, st, NULL);
+}
+
+/* The sum of the bare OPT record (wire_csum.h) written at offset @at: a root byte
+ * (0), then TYPE, CLASS, the TTL's halves and RDLENGTH as 16-bit fields. */
+static uint16_t bare_opt_sum(uint16_t udp_size, bool do_bit, size_t at)
+{
+	uint32_t fields = WIRE_TYPE_OPT + udp_size + (do_bit ? WIRE_EDNS_FLAG_DO : 0);
+
+	return wire_csum_at(wire_csum_fold(fields), at + 1);
+}
+
+size_t query_answer_image_sum(const struct query_env *env, const struct query_info *qi,
+			      uint8_t *resp, size_t len, size_t cap, int ede,
+			      const char *ede_text, struct query_stats *st, uint32_t *sum)
+{
+	/* The common case, no EDE: a bare OPT, no parameters to put together. */
+	bool bare = ede == WIRE_EDE_NONE;
+	struct wire_opt_params o = { 0 };
+	size_t opt = qi->edns ? OPT_BARE_LEN : 0;
+	uint16_t flags = wire_get_u16(resp + 2), old_flags = flags;
 	uint16_t arcount = wire_get_u16(resp + 10);
+
+	if (qi->edns && !bare) {
+		o = client_opt(env, qi, ede, ede_text);
+		opt = wire_build_opt_size(&o);
+	}
 
 	/* TC stays: an image that is only header and question says so itself. */
 	flags = (uint16_t)((flags & ~(WIRE_FLAG_RD | WIRE_FLAG_CD | WIRE_FLAG_AA)) |
@@ -365,11 +452,32 @@ size_t query_answer_image(const struct query_env *env, const struct query_info *
 		flags |= WIRE_FLAG_TC;
 		wire_put_u16(resp + 6, 0);
 		wire_put_u16(resp + 8, 0);
+		wire_put_u16(resp + 10, 0);
 		arcount = 0;
 		st->truncated++;
+		if (sum != NULL)
+			*sum = WIRE_CSUM_UNKNOWN;   /* rare: the sender sums the bytes */
 	}
 	wire_put_u16(resp + 2, flags);
-	if (qi->edns) {
+	if (sum != NULL && *sum != WIRE_CSUM_UNKNOWN)
+		*sum = wire_csum_replace16((uint16_t)*sum, old_flags, flags);
+	if (qi->edns && bare) {
+		/* The common OPT, without options: the bytes the builder would write. */
+		uint8_t *rr = resp + len;
+
+		rr[0] = 0;
+		wire_put_u16(rr + 1, WIRE_TYPE_OPT);
+		wire_put_u16(rr + 3, env->edns_buffer_size);
+		wire_put_u16(rr + 5, 0);                /* extended rcode, version */
+		wire_put_u16(rr + 7, qi->do_bit ? WIRE_EDNS_FLAG_DO : 0);
+		wire_put_u16(rr + 9, 0);                /* RDLENGTH */
+		wire_put_u16(resp + 10, (uint16_t)(arcount + 1));
+		if (sum != NULL && *sum != WIRE_CSUM_UNKNOWN)
+			*sum = wire_csum_add(wire_csum_replace16((uint16_t)*sum, arcount,
+								 (uint16_t)(arcount + 1)),
+					     bare_opt_sum(env->edns_buffer_size, qi->do_bit, len));
+		len += OPT_BARE_LEN;
+	} else if (qi->edns) {
 		struct wire_builder b;
 
 		/* Append the OPT record behind what is there. */
@@ -385,6 +493,8 @@ size_t query_answer_image(const struct query_env *env, const struct query_info *
 			return 0;
 		}
 		len = b.len;
+		if (sum != NULL)
+			*sum = WIRE_CSUM_UNKNOWN;   /* an EDE: the sender sums the bytes */
 	}
 	count_rcode(st, WIRE_RCODE(flags));
 	st->responses++;

@@ -13,6 +13,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 struct local_db;
 
@@ -62,10 +63,22 @@ struct query_info {
 	uint16_t qtype, qclass;
 	uint8_t qname_len;
 	uint8_t qname[255];      /* uncompressed, letter case as sent */
+	/* fields after qname: copied one by one by query_info_copy() */
 	bool edns;               /* the client sent a usable OPT */
 	bool do_bit;
 	uint16_t limit;          /* largest UDP response this client takes */
 };
+
+/* *dst = *src, but only the name's bytes of qname (a name is short, the array
+ * 255 bytes: the copy per deferred query is a fraction). */
+static inline void query_info_copy(struct query_info *dst, const struct query_info *src)
+{
+	memcpy(dst, src, offsetof(struct query_info, qname));
+	memcpy(dst->qname, src->qname, src->qname_len);
+	dst->edns = src->edns;
+	dst->do_bit = src->do_bit;
+	dst->limit = src->limit;
+}
 
 enum query_verdict {
 	QUERY_DROP = 0,          /* send nothing (counted) */
@@ -101,6 +114,21 @@ enum query_verdict query_process(const struct query_env *env, const uint8_t *req
 				 struct query_stats *st, size_t *resp_len, struct query_info *qi);
 
 /*
+ * query_fast - the common query decided without the general parser: QR=0, opcode
+ * QUERY, one question and no answer or authority records, class IN, a type other
+ * than AXFR/IXFR, at most an OPT record (version 0, no options) and nothing after
+ * it, a name no local zone encloses, recursion on. Such a query gets from
+ * query_process() nothing but QUERY_RESOLVE; query_fast() fills *qi and counts it
+ * the same way, reading the packet once.
+ * @lname, @name_len: the question's name as the caller already checked and
+ * lowercased it (cache_name_lower() of req + WIRE_HDR_LEN).
+ * Returns true when it took the query; false: nothing counted, use query_process().
+ */
+bool query_fast(const struct query_env *env, const uint8_t *req, size_t req_len,
+		const uint8_t *lname, size_t name_len, struct query_stats *st,
+		struct query_info *qi);
+
+/*
  * query_process for a query that came over TCP: answers are limited only by
  * resp_cap (at most 65535), never truncated to the UDP size (RFC 7766);
  * qi->limit is that limit too.
@@ -120,6 +148,15 @@ enum query_verdict query_process_stream(const struct query_env *env, const uint8
 size_t query_answer_image(const struct query_env *env, const struct query_info *qi,
 			  uint8_t *resp, size_t len, size_t cap, int ede, const char *ede_text,
 			  struct query_stats *st);
+
+/*
+ * query_answer_image with the checksum sum kept (wire_csum.h): *sum holds the sum
+ * of resp[0, len) on entry and of the response on return, adjusted for what was
+ * changed; WIRE_CSUM_UNKNOWN where that is not worth it (TC=1, an EDE).
+ */
+size_t query_answer_image_sum(const struct query_env *env, const struct query_info *qi,
+			      uint8_t *resp, size_t len, size_t cap, int ede,
+			      const char *ede_text, struct query_stats *st, uint32_t *sum);
 
 /* Bytes query_answer_image needs in resp for a message of @len bytes, so that it
  * sends the message rather than TC=1 (its OPT record included). */

@@ -18,7 +18,11 @@
 #include "upstream.h"
 #include "validate_chain.h"
 #include "wire_build.h"
+#include "wire_csum.h"
 #include "worker.h"
+
+/* The answer's checksum sum goes from query/cache to net under one "unknown". */
+_Static_assert(WIRE_CSUM_UNKNOWN == NET_CSUM_UNKNOWN, "one 'no sum' value");
 
 const char *const upstream_counter_names[] = {
 #define UPSTREAM_COUNTER_NAME(name, help) #name,
@@ -360,7 +364,10 @@ static void msg_to_service(struct upstream *up, struct upstream_msg *msg)
  * The response of len bytes is in the client's buffer: for UDP frame it and send it,
  * for TCP return the message object to the service (len 0: nothing to send).
  */
-static void client_send(struct upstream *up, struct upstream_client *c, size_t len)
+/* Send a client its answer of len bytes (0: nothing, the query is dropped); @sum:
+ * the answer's checksum sum when known (wire_csum.h), else WIRE_CSUM_UNKNOWN. */
+static void client_send_sum(struct upstream *up, struct upstream_client *c, size_t len,
+			    uint32_t sum)
 {
 	struct rte_mbuf *out[NET_MAX_TX_FRAGS];
 	int n;
@@ -375,14 +382,19 @@ static void client_send(struct upstream *up, struct upstream_client *c, size_t l
 		rte_pktmbuf_free(c->m);
 		return;
 	}
-	n = net_tx_dns_reply(up->w->net, &c->wp->net, c->m, &c->p, (uint16_t)len, out,
-			     RTE_DIM(out));
+	n = net_tx_dns_reply_sum(up->w->net, &c->wp->net, c->m, &c->p, (uint16_t)len, sum,
+				 out, RTE_DIM(out));
 	if (n < 0) {
 		up->w->stats.reply_error++;
 		rte_pktmbuf_free(c->m);
 		return;
 	}
 	send_frames(up, c->wp->port_id, out, n);
+}
+
+static void client_send(struct upstream *up, struct upstream_client *c, size_t len)
+{
+	client_send_sum(up, c, len, WIRE_CSUM_UNKNOWN);
 }
 
 static uint8_t *client_payload(const struct upstream_client *c, size_t *room)
@@ -1517,18 +1529,22 @@ static void prefetch(struct upstream *up, const struct cache_key *k,
 	drive(up, uq, tsc);
 }
 
+/* The cache key bits of a client's query. */
+static unsigned int key_flags(const struct query_info *qi)
+{
+	return (qi->do_bit ? CACHE_KEY_DO : 0) | ((qi->flags & WIRE_FLAG_CD) ? CACHE_KEY_CD : 0);
+}
+
 /* The cache key of a client's question (q: its bytes); false when it has none
  * (answered FORMERR). */
 static bool client_key(struct upstream *up, struct upstream_client *tmp, struct cache_key *k,
 		       const uint8_t *q)
 {
 	const struct query_info *qi = &tmp->qi;
-	unsigned int flags = (qi->do_bit ? CACHE_KEY_DO : 0) |
-			     ((qi->flags & WIRE_FLAG_CD) ? CACHE_KEY_CD : 0);
 	size_t room;
 	uint8_t *out;
 
-	if (cache_key_init(up->sh->cache, k, q, qi->q_len, flags) == 0)
+	if (cache_key_init(up->sh->cache, k, q, qi->q_len, key_flags(qi)) == 0)
 		return true;
 	out = client_payload(tmp, &room);
 	client_send(up, tmp, query_answer_error(up->w->env, qi, WIRE_RCODE_FORMERR, out, room,
@@ -1577,22 +1593,26 @@ static void client_lookup(struct upstream *up, struct upstream_client *c,
 	struct upstream_query *uq;
 	size_t room, len = 0;
 	uint8_t *out = client_payload(c, &room);
+	uint32_t sum = WIRE_CSUM_UNKNOWN;
 	enum cache_result cr;
 
-	cr = cache_lookup(up->sh->cache, up->w->lcore_id, k, qi->id, cache_time(up, tsc), 0,
-			  out, room, &len);
+	/* A UDP hit's checksum comes from the image's stored sum (no read-back). */
+	cr = cache_lookup_sum(up->sh->cache, up->w->lcore_id, k, qi->id, cache_time(up, tsc),
+			      0, out, room, &len, c->kind == CLIENT_UDP ? &sum : NULL);
 	if (cr == CACHE_TOO_BIG && room < CACHE_IMAGE_MAX) {
 		/* The image is copied whole even when the client gets TC=1 (it is cut in
 		 * place), so the room must hold the image. */
 		out = client_room(up, c, RTE_MAX(len, RTE_MIN(query_answer_size(
 				up->w->env, qi, len, WIRE_EDE_NONE, NULL), (size_t)qi->limit)), &room);
-		cr = cache_lookup(up->sh->cache, up->w->lcore_id, k, qi->id,
-				  cache_time(up, tsc), 0, out, room, &len);
+		cr = cache_lookup_sum(up->sh->cache, up->w->lcore_id, k, qi->id,
+				      cache_time(up, tsc), 0, out, room, &len,
+				      c->kind == CLIENT_UDP ? &sum : NULL);
 	}
 	if (cr == CACHE_HIT || cr == CACHE_HIT_PREFETCH) {
 		up->stats.cache_answers++;
-		client_send(up, c, query_answer_image(up->w->env, qi, out, len, room,
-						      WIRE_EDE_NONE, NULL, &up->w->qstats));
+		len = query_answer_image_sum(up->w->env, qi, out, len, room, WIRE_EDE_NONE, NULL,
+					     &up->w->qstats, &sum);
+		client_send_sum(up, c, len, sum);
 		if (cr == CACHE_HIT_PREFETCH)
 			prefetch(up, k, qi, tsc);
 		return;
@@ -1635,28 +1655,61 @@ void upstream_client_query(struct upstream *up, struct worker_port *wp, struct r
 		client_lookup(up, &c, &k, tsc);
 }
 
-void upstream_client_defer(struct upstream *up, struct worker_port *wp, struct rte_mbuf *m,
-			   const struct net_pkt *p, const struct query_info *qi,
-			   const uint8_t *q, uint64_t tsc)
+/* Keeps the query of a UDP client for upstream_client_flush() (its key still to be
+ * made): NULL when there is no room (or the question is too long to keep). */
+static struct upstream_pending *pend_slot(struct upstream *up, struct worker_port *wp,
+					  struct rte_mbuf *m, const struct net_pkt *p,
+					  const struct query_info *qi, const uint8_t *q)
 {
 	struct upstream_pending *pd = &up->pend[up->n_pend];
 
-	if (up->n_pend == UPSTREAM_PENDING || qi->q_len > sizeof(pd->q)) {
-		upstream_client_query(up, wp, m, p, qi, q, tsc);
-		return;
-	}
+	if (up->n_pend == UPSTREAM_PENDING || qi->q_len > sizeof(pd->q))
+		return NULL;
 	pd->c.kind = CLIENT_UDP;
 	pd->c.m = m;
 	pd->c.msg = NULL;
 	pd->c.p = *p;
 	pd->c.wp = wp;
-	pd->c.qi = *qi;
+	query_info_copy(&pd->c.qi, qi);
 	memcpy(pd->q, q, qi->q_len);
-	if (client_key(up, &pd->c, &pd->k, pd->q)) {
-		/* the bucket loads while the rest of the burst is parsed */
-		cache_prefetch_key(up->sh->cache, &pd->k);
-		up->n_pend++;
+	return pd;
+}
+
+/* The slot's key is made: the bucket loads while the rest of the burst is parsed. */
+static void pend_keep(struct upstream *up, struct upstream_pending *pd)
+{
+	cache_prefetch_key(up->sh->cache, &pd->k);
+	up->n_pend++;
+}
+
+void upstream_client_defer(struct upstream *up, struct worker_port *wp, struct rte_mbuf *m,
+			   const struct net_pkt *p, const struct query_info *qi,
+			   const uint8_t *q, uint64_t tsc)
+{
+	struct upstream_pending *pd = pend_slot(up, wp, m, p, qi, q);
+
+	if (pd == NULL)
+		upstream_client_query(up, wp, m, p, qi, q, tsc);
+	else if (client_key(up, &pd->c, &pd->k, pd->q))
+		pend_keep(up, pd);
+}
+
+void upstream_client_defer_lower(struct upstream *up, struct worker_port *wp,
+				 struct rte_mbuf *m, const struct net_pkt *p,
+				 const struct query_info *qi, const uint8_t *q,
+				 const uint8_t *lname, uint64_t name_hash, uint64_t tsc)
+{
+	struct upstream_pending *pd = pend_slot(up, wp, m, p, qi, q);
+
+	if (pd == NULL) {
+		/* q is in the packet, where the answer is written: copied aside first */
+		memcpy(up->w->qbuf, q, qi->q_len);
+		upstream_client_query(up, wp, m, p, qi, up->w->qbuf, tsc);
+		return;
 	}
+	cache_key_init_lower(up->sh->cache, &pd->k, pd->q, qi->q_len, lname, name_hash,
+			     key_flags(qi));
+	pend_keep(up, pd);
 }
 
 void upstream_client_flush(struct upstream *up, uint64_t tsc)

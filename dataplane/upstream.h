@@ -299,6 +299,14 @@ void upstream_client_query(struct upstream *up, struct worker_port *wp, struct r
 void upstream_client_defer(struct upstream *up, struct worker_port *wp, struct rte_mbuf *m,
 			   const struct net_pkt *p, const struct query_info *qi,
 			   const uint8_t *q, uint64_t tsc);
+
+/* upstream_client_defer() for a question whose name the caller already checked and
+ * lowercased with cache_name_lower_hash() (query_fast: @lname, qi->qname_len bytes,
+ * @name_hash). */
+void upstream_client_defer_lower(struct upstream *up, struct worker_port *wp,
+				 struct rte_mbuf *m, const struct net_pkt *p,
+				 const struct query_info *qi, const uint8_t *q,
+				 const uint8_t *lname, uint64_t name_hash, uint64_t tsc);
 void upstream_client_flush(struct upstream *up, uint64_t tsc);
 
 /*

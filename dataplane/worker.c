@@ -10,6 +10,7 @@
 #include <rte_ethdev.h>
 #include <rte_prefetch.h>
 
+#include "cache.h"
 #include "upstream.h"
 #include "worker.h"
 
@@ -56,6 +57,31 @@ static void tx_flush(struct worker *w, uint16_t port_id, struct tx_batch *b)
 }
 
 /*
+ * The common query (query_fast) straight from the packet to the cache lookups of
+ * the burst: its name checked and lowercased once, for the local-zone test and the
+ * cache key both; no copy of the message, no general parse. False: not taken.
+ */
+static bool worker_answer_fast(struct worker *w, struct worker_port *wp, struct rte_mbuf *m,
+			       const struct net_pkt *p, uint64_t tsc)
+{
+	const uint8_t *q = rte_pktmbuf_mtod_offset(m, const uint8_t *, p->payload_off);
+	uint8_t lname[WIRE_NAME_MAX];
+	struct query_info qi;
+	uint64_t name_hash;
+	int n;
+
+	if (w->up == NULL || p->payload_len <= WIRE_HDR_LEN)
+		return false;
+	n = cache_name_lower_hash(w->up->sh->cache, q + WIRE_HDR_LEN,
+				  p->payload_len - WIRE_HDR_LEN, lname, &name_hash);
+	if (n < 0 || !query_fast(w->env, q, p->payload_len, lname, (size_t)n, &w->qstats, &qi))
+		return false;
+	upstream_client_defer_lower(w->up, wp, m, p, &qi, q + WIRE_HDR_LEN, lname, name_hash,
+				    tsc);
+	return true;
+}
+
+/*
  * Answer one DNS query in place: the query is copied aside (it is small), the
  * response is written over it in the same mbuf, then framed for the way back.
  * What local data does not answer goes to the cache and the resolver.
@@ -70,6 +96,8 @@ static void worker_answer(struct worker *w, struct worker_port *wp, struct rte_m
 	size_t room, len;
 	int n;
 
+	if (worker_answer_fast(w, wp, m, p, tsc))
+		return;
 	if (p->payload_len > w->qbuf_len) {
 		w->stats.reply_error++;
 		rte_pktmbuf_free(m);

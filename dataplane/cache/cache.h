@@ -188,6 +188,31 @@ struct cache_key {
 int cache_key_init(const struct cache *c, struct cache_key *k, const uint8_t *q,
 		   size_t qlen, unsigned int flags);
 
+/*
+ * cache_name_lower - copy the uncompressed name at the start of @q into @out
+ * (255 bytes: whole words are written, zero past the name) lowercased. Returns its
+ * length (root label included), or -EINVAL when it is not a valid name within
+ * @qlen bytes.
+ */
+int cache_name_lower(const uint8_t *q, size_t qlen, uint8_t *out);
+
+/*
+ * cache_name_lower_hash - cache_name_lower(), and the name's share of the key hash
+ * in *name_hash, folded from the lowercased words as they are made (the packet
+ * path reads the name once).
+ */
+int cache_name_lower_hash(const struct cache *c, const uint8_t *q, size_t qlen,
+			  uint8_t *out, uint64_t *name_hash);
+
+/*
+ * cache_key_init_lower - cache_key_init() for a question whose name the caller
+ * already checked and lowercased with cache_name_lower_hash() into @lname
+ * (qlen - 4 bytes) with @name_hash: neither walked again.
+ */
+void cache_key_init_lower(const struct cache *c, struct cache_key *k, const uint8_t *q,
+			  size_t qlen, const uint8_t *lname, uint64_t name_hash,
+			  unsigned int flags);
+
 /* ---- lookup ------------------------------------------------------------------ */
 
 enum cache_result {
@@ -219,6 +244,16 @@ enum cache_result {
 enum cache_result cache_lookup(struct cache *c, unsigned int lcore, const struct cache_key *k,
 			       uint16_t id, uint32_t now, unsigned int opts,
 			       uint8_t *out, size_t cap, size_t *out_len);
+
+/*
+ * cache_lookup_sum - cache_lookup(), and on a hit the checksum sum of the bytes
+ * written to out in *sum (wire_csum.h: network order, folded), made from the
+ * entry's stored sum and the rewritten fields rather than by reading out back.
+ */
+enum cache_result cache_lookup_sum(struct cache *c, unsigned int lcore,
+				   const struct cache_key *k, uint16_t id, uint32_t now,
+				   unsigned int opts, uint8_t *out, size_t cap, size_t *out_len,
+				   uint32_t *sum);
 
 /*
  * cache_prefetch_key - start loading the table bucket of @k (one cache line, found

@@ -21,6 +21,7 @@
 #include <rte_memcpy.h>
 
 #include "cache_priv.h"
+#include "wire_csum.h"
 
 /*
  * Under AddressSanitizer the body of a free slot (TTL tables and image) is
@@ -299,6 +300,20 @@ response_ok(const struct cache_key *k, const struct cache_response *r)
 	return true;
 }
 
+/* The image's sum without what every hit rewrites: the question name (the client's
+ * letter case goes there) and the TTLs; its ID is zero already. */
+static uint16_t
+image_sum(const uint8_t *img, size_t len, size_t name_len, const uint16_t *off,
+	  unsigned int n_ttl)
+{
+	uint16_t sum = wire_csum_sub(wire_csum_bytes(img, len),
+				     wire_csum_bytes(img + 12, name_len));
+
+	for (unsigned int i = 0; i < n_ttl; i++)
+		sum = wire_csum_sub(sum, wire_csum_at(wire_csum_u32(get32(img + off[i])), off[i]));
+	return sum;
+}
+
 /* Fill slot e (owned by the caller) with r under k. */
 static void
 fill_entry(const struct cache *c, struct cache_entry *e, const struct cache_key *k,
@@ -338,6 +353,7 @@ fill_entry(const struct cache *c, struct cache_entry *e, const struct cache_key 
 	rte_memcpy(img, r->msg, r->len);
 	img[0] = img[1] = 0;
 	memcpy(img + 12, k->name, k->name_len);
+	e->image_sum = image_sum(img, r->len, k->name_len, off, r->ttl_count);
 	e->expire = now + life;
 	e->prefetch_at = e->expire - (uint32_t)((uint64_t)life * cfg->prefetch_percent / 100);
 	if (cfg->prefetch_percent == 0)

@@ -14,6 +14,9 @@
 
 #include "cache_priv.h"
 
+/* Bytes of every buffer a lowercased name is written to (cache_name_lower). */
+#define CACHE_NAME_BUF 255
+
 static inline uint64_t
 fold_mul(uint64_t a, uint64_t b)
 {
@@ -31,25 +34,48 @@ load64(const uint8_t *p, size_t n)
 	return v;
 }
 
+/* The name's part of the hash: its 16-byte blocks (two words each) folded into the
+ * state; a last partial block zero-padded. */
+static inline uint64_t
+hash_start(const uint64_t seed[2], size_t len)
+{
+	return seed[0] ^ (len * 0x9e3779b97f4a7c15ull);
+}
+
+static inline uint64_t
+hash_block(const uint64_t seed[2], uint64_t h, uint64_t a, uint64_t b, bool last)
+{
+	return fold_mul(a ^ seed[0] ^ h, b ^ seed[1] ^ (last ? 0xd6e8feb86659fd93ull : 0));
+}
+
+/* Type, class and key bits folded in: the key's hash. */
+static inline uint64_t
+hash_finish(const uint64_t seed[2], uint64_t h, uint16_t qtype, uint16_t qclass,
+	    uint8_t flags)
+{
+	const uint64_t k0 = 0x9e3779b97f4a7c15ull, k1 = 0xd6e8feb86659fd93ull;
+
+	h = fold_mul(h ^ k1, ((uint64_t)qtype << 32 | (uint64_t)qclass << 16 | flags) ^ seed[1] ^ k0);
+	return fold_mul(h, k0 ^ seed[0]) ^ h;
+}
+
 uint64_t
 cache_hash_key(const uint64_t seed[2], const uint8_t *name, size_t len,
 	       uint16_t qtype, uint16_t qclass, uint8_t flags)
 {
-	const uint64_t k0 = 0x9e3779b97f4a7c15ull, k1 = 0xd6e8feb86659fd93ull;
-	uint64_t h = seed[0] ^ (len * k0);
+	uint64_t h = hash_start(seed, len);
 	size_t i = 0;
 
 	for (; i + 16 <= len; i += 16)
-		h = fold_mul(load64(name + i, 8) ^ seed[0] ^ h, load64(name + i + 8, 8) ^ seed[1]);
+		h = hash_block(seed, h, load64(name + i, 8), load64(name + i + 8, 8), false);
 	if (i < len) {
 		size_t rest = len - i;
 		uint64_t a = load64(name + i, rest < 8 ? rest : 8);
 		uint64_t b = rest > 8 ? load64(name + i + 8, rest - 8) : 0;
 
-		h = fold_mul(a ^ seed[0] ^ h, b ^ seed[1] ^ k1);
+		h = hash_block(seed, h, a, b, true);
 	}
-	h = fold_mul(h ^ k1, ((uint64_t)qtype << 32 | (uint64_t)qclass << 16 | flags) ^ seed[1] ^ k0);
-	return fold_mul(h, k0 ^ seed[0]) ^ h;
+	return hash_finish(seed, h, qtype, qclass, flags);
 }
 
 /* Length of the uncompressed name at the start of @q (root label included), or
@@ -86,29 +112,88 @@ lower8(uint64_t x)
 	return x | (upper >> 2);
 }
 
-/* Copy the uncompressed name at the start of @q into @out lowercased; its length
- * (root label included), or -EINVAL when it is not a valid name inside @qlen. */
+/*
+ * Word @i of the name lowercased, zero past its @n bytes, and stored at out + i
+ * (out holds 255 bytes). Whole 8-byte loads and stores where the buffers allow
+ * them: a libc call for a few bytes, and stores the hash then reads back in other
+ * widths, cost more than the word itself.
+ */
+static inline uint64_t
+lower_word(const uint8_t *q, size_t qlen, size_t i, size_t n, uint8_t *out)
+{
+	size_t take = n - i < 8 ? n - i : 8;
+	uint64_t w = 0;
+
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	if (i + 8 <= qlen) {
+		memcpy(&w, q + i, 8);
+		if (take < 8)
+			w &= (1ull << (8 * take)) - 1;   /* the name's bytes are the low ones */
+	} else
+#endif
+	{
+		memcpy(&w, q + i, take);
+	}
+	w = lower8(w);
+	if (i + 8 <= CACHE_NAME_BUF)
+		memcpy(out + i, &w, 8);
+	else
+		memcpy(out + i, &w, take);
+	return w;
+}
+
+int
+cache_name_lower_hash(const struct cache *c, const uint8_t *q, size_t qlen, uint8_t *out,
+		      uint64_t *hash)
+{
+	int n = name_length(q, qlen);
+	uint64_t h;
+	size_t i = 0;
+
+	if (n < 0)
+		return n;
+	h = hash_start(c->seed, (size_t)n);
+	for (; i + 16 <= (size_t)n; i += 16) {
+		uint64_t a = lower_word(q, qlen, i, (size_t)n, out);
+
+		h = hash_block(c->seed, h, a, lower_word(q, qlen, i + 8, (size_t)n, out), false);
+	}
+	if (i < (size_t)n) {
+		uint64_t a = lower_word(q, qlen, i, (size_t)n, out);
+		uint64_t b = i + 8 < (size_t)n ? lower_word(q, qlen, i + 8, (size_t)n, out) : 0;
+
+		h = hash_block(c->seed, h, a, b, true);
+	}
+	*hash = h;
+	return n;
+}
+
 int
 cache_name_lower(const uint8_t *q, size_t qlen, uint8_t *out)
 {
 	int n = name_length(q, qlen);
-	size_t i = 0;
-	uint64_t w;
 
 	if (n < 0)
 		return n;
-	for (; i + 8 <= (size_t)n; i += 8) {
-		memcpy(&w, q + i, 8);
-		w = lower8(w);
-		memcpy(out + i, &w, 8);
-	}
-	if (i < (size_t)n) {
-		w = 0;
-		memcpy(&w, q + i, (size_t)n - i);
-		w = lower8(w);
-		memcpy(out + i, &w, (size_t)n - i);
-	}
+	for (size_t i = 0; i < (size_t)n; i += 8)
+		lower_word(q, qlen, i, (size_t)n, out);
 	return n;
+}
+
+void
+cache_key_init_lower(const struct cache *c, struct cache_key *k, const uint8_t *q,
+		     size_t qlen, const uint8_t *lname, uint64_t name_hash, unsigned int flags)
+{
+	size_t n = qlen - 4;
+
+	memcpy(k->name, lname, n);
+	k->name_len = (uint16_t)n;
+	k->question = q;
+	k->qlen = (uint16_t)qlen;
+	k->qtype = (uint16_t)(q[n] << 8 | q[n + 1]);
+	k->qclass = (uint16_t)(q[n + 2] << 8 | q[n + 3]);
+	k->flags = (uint8_t)flags;
+	k->hash = hash_finish(c->seed, name_hash, k->qtype, k->qclass, k->flags);
 }
 
 int

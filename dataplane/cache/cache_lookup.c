@@ -14,6 +14,7 @@
 #include <rte_prefetch.h>
 
 #include "cache_priv.h"
+#include "wire_csum.h"
 
 /* The entry for k's hash, confirmed against every key field; NULL when none. */
 static struct cache_entry *
@@ -42,14 +43,17 @@ put32(uint8_t *p, uint32_t v)
 	memcpy(p, &v, sizeof(v));
 }
 
-/* Copy e's image into out with the client's ID and question and TTLs as of now. */
+/* Copy e's image into out with the client's ID and question and TTLs as of now;
+ * with @sum, the checksum sum of what was written, from the image's and the new
+ * fields' (wire_csum.h), not read back from out. */
 static size_t
 copy_patched(struct cache_entry *e, const struct cache_key *k, uint16_t id,
-	     uint32_t now, bool stale, uint32_t stale_ttl, uint8_t *out)
+	     uint32_t now, bool stale, uint32_t stale_ttl, uint8_t *out, uint32_t *sum)
 {
 	const uint32_t *orig = cache_entry_ttl_orig(e);
 	const uint16_t *off = cache_entry_ttl_off(e);
 	uint32_t age = now - e->inserted;
+	uint64_t even = 0, odd = 0;
 
 	rte_memcpy(out, cache_entry_image(e), e->image_len);
 	out[0] = (uint8_t)(id >> 8);
@@ -57,8 +61,20 @@ copy_patched(struct cache_entry *e, const struct cache_key *k, uint16_t id,
 	memcpy(out + 12, k->question, k->qlen);
 	for (unsigned int i = 0; i < e->ttl_count; i++) {
 		uint32_t ttl = stale ? stale_ttl : (orig[i] > age ? orig[i] - age : 0);
+		uint64_t share = (uint64_t)(ttl >> 16) + (ttl & 0xffffu);
 
 		put32(out + off[i], ttl);
+		if (off[i] & 1)
+			odd += share;
+		else
+			even += share;
+	}
+	if (sum != NULL) {
+		uint16_t s = wire_csum_add(e->image_sum, id);
+
+		s = wire_csum_add(s, wire_csum_bytes(k->question, k->name_len));
+		s = wire_csum_add(s, wire_csum_fold(even));
+		*sum = wire_csum_add(s, wire_csum_at(wire_csum_fold(odd), 1));
 	}
 	return e->image_len;
 }
@@ -118,6 +134,14 @@ cache_lookup(struct cache *c, unsigned int lcore, const struct cache_key *k,
 	     uint16_t id, uint32_t now, unsigned int opts,
 	     uint8_t *out, size_t cap, size_t *out_len)
 {
+	return cache_lookup_sum(c, lcore, k, id, now, opts, out, cap, out_len, NULL);
+}
+
+enum cache_result
+cache_lookup_sum(struct cache *c, unsigned int lcore, const struct cache_key *k,
+		 uint16_t id, uint32_t now, unsigned int opts,
+		 uint8_t *out, size_t cap, size_t *out_len, uint32_t *sum)
+{
 	struct cache_lcore *lc = &c->lcore[lcore];
 	struct cache_entry *e;
 	bool stale = false;
@@ -144,7 +168,7 @@ cache_lookup(struct cache *c, unsigned int lcore, const struct cache_key *k,
 		*out_len = e->image_len;
 		return CACHE_TOO_BIG;
 	}
-	*out_len = copy_patched(e, k, id, now, stale, c->cfg.stale_ttl, out);
+	*out_len = copy_patched(e, k, id, now, stale, c->cfg.stale_ttl, out, sum);
 	cache_entry_touch(e, now);
 	if (stale) {
 		lc->stats.stale_served++;

@@ -49,6 +49,8 @@ struct cache_entry {
 	uint8_t rcode;
 	uint8_t hit_seconds;
 	uint8_t prefetch_claimed; /* exchanged to 1 by the one caller told to refresh */
+	uint16_t image_sum;       /* images: the image's checksum sum (wire_csum.h)
+	                           * with its question name and TTL fields as zeros */
 };
 
 /*
@@ -253,9 +255,6 @@ int cache_table_del(struct cache *c, struct cache_table *t, struct cache_entry *
 /* cache_key.c */
 uint64_t cache_hash_key(const uint64_t seed[2], const uint8_t *name, size_t len,
 			uint16_t qtype, uint16_t qclass, uint8_t flags);
-/* cache_key.c: copy the uncompressed name at the start of @q (at most @qlen bytes)
- * into @out lowercased; its length (root label included), or -EINVAL. */
-int cache_name_lower(const uint8_t *q, size_t qlen, uint8_t *out);
 
 /* Recency hint for eviction: one relaxed store per entry per second, not one per hit. */
 static inline void

@@ -210,4 +210,12 @@ enum local_result local_lookup(const struct local_db *db, const uint8_t *qname_w
 			       size_t qname_len, uint16_t qtype, uint16_t qclass,
 			       struct local_answer *ans);
 
+/*
+ * True when a zone of the db encloses the name (lowercase, uncompressed, valid:
+ * as cache keys hold it) in class @qclass: only then can local_lookup() give
+ * anything but LOCAL_NONE. The cheap test of the cache-hit path.
+ */
+bool local_covers(const struct local_db *db, const uint8_t *lname, size_t len,
+		  uint16_t qclass);
+
 #endif /* SEKISHO_LOCAL_H */

@@ -354,6 +354,20 @@ int net_tx_dns_reply(struct net_worker *w, struct net_port_ctx *pc,
 		struct rte_mbuf *m, const struct net_pkt *p, uint16_t dns_len,
 		struct rte_mbuf **out, int max_out);
 
+/** A payload sum net_tx_dns_reply_sum() is not given. */
+#define NET_CSUM_UNKNOWN 0x10000u
+
+/**
+ * net_tx_dns_reply() for a response whose checksum sum the caller knows
+ * (@payload_sum: RFC 1071 one's-complement sum of the dns_len bytes, network
+ * order, folded to 16 bits; NET_CSUM_UNKNOWN: not known). A reply that leaves in
+ * one frame then gets its UDP checksum (and the IPv4 header's) from that sum and
+ * from the addresses and ports in @p, without reading the frame back.
+ */
+int net_tx_dns_reply_sum(struct net_worker *w, struct net_port_ctx *pc,
+		struct rte_mbuf *m, const struct net_pkt *p, uint16_t dns_len,
+		uint32_t payload_sum, struct rte_mbuf **out, int max_out);
+
 /** Headers net_tx_udp() puts in front of a payload, at most (Ethernet, 802.1Q,
  * IPv6, UDP). */
 #define NET_UDP_HDR_ROOM (RTE_ETHER_HDR_LEN + 4 + 40 + 8)

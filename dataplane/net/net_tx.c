@@ -21,21 +21,67 @@
 /* Longest L2 header we replay in front of each fragment (MACs + tag). */
 #define MAX_L2_LEN (sizeof(struct rte_ether_hdr) + sizeof(struct rte_vlan_hdr))
 
-static void
+/* Fold a wide one's-complement sum to 16 bits. */
+static uint16_t
+fold16(uint64_t sum)
+{
+	sum = (sum & 0xffffffffu) + (sum >> 32);
+	sum = (sum & 0xffffu) + (sum >> 16);
+	sum = (sum & 0xffffu) + (sum >> 16);
+	return (uint16_t)((sum & 0xffffu) + (sum >> 16));
+}
+
+/* The 16-bit words of an IPv4 address, summed (host order numbers). */
+static inline uint64_t
+addr4_sum(rte_be32_t a)
+{
+	uint32_t v = rte_be_to_cpu_32(a);
+
+	return (uint64_t)(v >> 16) + (v & 0xffffu);
+}
+
+/* Swap the header to the way back; returns its checksum (host order), made from
+ * the values written rather than read back from the header. */
+static uint16_t
 swap_ip4(struct net_worker *w, struct rte_ipv4_hdr *ip, uint32_t l3_len)
 {
-	rte_be32_t a = ip->src_addr;
+	rte_be32_t a = ip->src_addr, b = ip->dst_addr;
+	uint16_t id = (uint16_t)w->next_id++;
 
-	ip->src_addr = ip->dst_addr;
+	ip->src_addr = b;
 	ip->dst_addr = a;
 	ip->version_ihl = RTE_IPV4_VHL_DEF;
 	ip->type_of_service = 0;
 	ip->total_length = rte_cpu_to_be_16((uint16_t)l3_len);
-	ip->packet_id = rte_cpu_to_be_16((uint16_t)w->next_id++);
+	ip->packet_id = rte_cpu_to_be_16(id);
 	ip->fragment_offset = 0;
 	ip->time_to_live = NET_DEFAULT_TTL;
 	ip->next_proto_id = IPPROTO_UDP;
 	ip->hdr_checksum = 0;
+	return (uint16_t)~fold16((uint64_t)(RTE_IPV4_VHL_DEF << 8) + l3_len + id +
+				 (NET_DEFAULT_TTL << 8 | IPPROTO_UDP) + addr4_sum(a) +
+				 addr4_sum(b));
+}
+
+/* The UDP checksum of a reply from its payload's sum and what p says: the pseudo
+ * header's addresses (their sum is the same either way round), the ports, the
+ * length (in the pseudo header and in the UDP header). */
+static uint16_t
+udp_cksum_from_sum(const struct net_pkt *p, uint32_t l4_len, uint16_t payload_sum)
+{
+	uint64_t sum = (uint64_t)IPPROTO_UDP + 2 * (uint64_t)l4_len + p->src_port + p->dst_port +
+		payload_sum;
+	uint16_t ck;
+
+	if (p->ip_version == 4) {
+		sum += addr4_sum(p->src.v4) + addr4_sum(p->dst.v4);
+	} else {
+		for (int i = 0; i < 16; i += 2)
+			sum += (uint32_t)(p->src.v6[i] << 8 | p->src.v6[i + 1]) +
+			       (uint32_t)(p->dst.v6[i] << 8 | p->dst.v6[i + 1]);
+	}
+	ck = (uint16_t)~fold16(sum);
+	return ck == 0 ? 0xffff : ck;
 }
 
 static void
@@ -52,10 +98,12 @@ swap_ip6(struct rte_ipv6_hdr *ip, uint32_t l4_len)
 	ip->hop_limits = NET_DEFAULT_TTL;
 }
 
-/* Checksums of a reply that leaves in one frame: by the NIC if it can. */
+/* Checksums of a reply that leaves in one frame: by the NIC if it can, else from
+ * the known sums (ip_ck; payload_sum unless NET_CSUM_UNKNOWN), else summed. */
 static void
 cksum_whole(const struct net_port_ctx *pc, struct rte_mbuf *m,
-		const struct net_pkt *p, uint16_t l2_len)
+		const struct net_pkt *p, uint16_t l2_len, uint16_t ip_ck,
+		uint32_t payload_sum)
 {
 	uint16_t l3_len = p->l4_off - p->l3_off;
 	uint8_t *l3 = net_at(m, l2_len);
@@ -69,7 +117,7 @@ cksum_whole(const struct net_port_ctx *pc, struct rte_mbuf *m,
 		if (pc->tx_offloads & RTE_ETH_TX_OFFLOAD_IPV4_CKSUM)
 			fl |= RTE_MBUF_F_TX_IP_CKSUM;
 		else
-			ip->hdr_checksum = net_ipv4_cksum(ip);
+			ip->hdr_checksum = rte_cpu_to_be_16(ip_ck);
 	} else {
 		fl = RTE_MBUF_F_TX_IPV6;
 	}
@@ -88,7 +136,11 @@ cksum_whole(const struct net_port_ctx *pc, struct rte_mbuf *m,
 		return;
 	}
 	m->ol_flags = (fl & RTE_MBUF_F_TX_IP_CKSUM) ? fl : 0;
-	net_udp_cksum_store(m, l2_len, l2_len + l3_len);
+	if (payload_sum < NET_CSUM_UNKNOWN)
+		udp->dgram_cksum = rte_cpu_to_be_16(udp_cksum_from_sum(
+			p, rte_be_to_cpu_16(udp->dgram_len), (uint16_t)payload_sum));
+	else
+		net_udp_cksum_store(m, l2_len, l2_len + l3_len);
 }
 
 /* Number of fragments rte_ip_frag will cut l4_len bytes of payload into. */
@@ -179,10 +231,18 @@ net_tx_dns_reply(struct net_worker *w, struct net_port_ctx *pc,
 		struct rte_mbuf *m, const struct net_pkt *p, uint16_t dns_len,
 		struct rte_mbuf **out, int max_out)
 {
+	return net_tx_dns_reply_sum(w, pc, m, p, dns_len, NET_CSUM_UNKNOWN, out, max_out);
+}
+
+int
+net_tx_dns_reply_sum(struct net_worker *w, struct net_port_ctx *pc,
+		struct rte_mbuf *m, const struct net_pkt *p, uint16_t dns_len,
+		uint32_t payload_sum, struct rte_mbuf **out, int max_out)
+{
 	uint32_t l4_len = sizeof(struct rte_udp_hdr) + dns_len;
 	uint32_t l3_len = (uint32_t)(p->l4_off - p->l3_off) + l4_len;
 	struct rte_udp_hdr *udp;
-	uint16_t port, l2_len;
+	uint16_t port, l2_len, ip_ck = 0;
 	int rc;
 
 	if (max_out < 1 || max_out > UINT16_MAX || !rte_pktmbuf_is_contiguous(m))
@@ -198,7 +258,7 @@ net_tx_dns_reply(struct net_worker *w, struct net_port_ctx *pc,
 
 	net_swap_mac(m, pc);
 	if (p->ip_version == 4)
-		swap_ip4(w, (struct rte_ipv4_hdr *)net_at(m, p->l3_off), l3_len);
+		ip_ck = swap_ip4(w, (struct rte_ipv4_hdr *)net_at(m, p->l3_off), l3_len);
 	else
 		swap_ip6((struct rte_ipv6_hdr *)net_at(m, p->l3_off), l4_len);
 	udp = (struct rte_udp_hdr *)net_at(m, p->l4_off);
@@ -216,7 +276,7 @@ net_tx_dns_reply(struct net_worker *w, struct net_port_ctx *pc,
 	l2_len = (uint16_t)(p->l2_len + rc);
 	m->ol_flags = 0;
 	if (l3_len <= pc->mtu) {
-		cksum_whole(pc, m, p, l2_len);
+		cksum_whole(pc, m, p, l2_len, ip_ck, payload_sum);
 		out[0] = m;
 		pc->ctr.c[NET_CTR_DNS_TX]++;
 		return 1;

@@ -347,6 +347,117 @@ static void test_small_buffer_grows_instead_of_truncating(void)
 	CHECK(len > 0 && len <= 600 && WIRE_TC(rflags()));
 }
 
+/* What the worker hands query_fast: the question's name lowercased (cache_name_lower
+ * does it there; the unit tests do not link the cache). -1: not a plain name. */
+static int lower_name(const struct pk *q, uint8_t *out)
+{
+	size_t off = WIRE_HDR_LEN;
+
+	while (off < q->len && q->b[off] != 0) {
+		if (q->b[off] > 63 || off + 1 + q->b[off] >= q->len)
+			return -1;
+		off += 1 + (size_t)q->b[off];
+	}
+	if (off >= q->len)
+		return -1;
+	for (size_t i = WIRE_HDR_LEN; i <= off; i++) {
+		uint8_t c = q->b[i];
+
+		out[i - WIRE_HDR_LEN] = c >= 'A' && c <= 'Z' ? (uint8_t)(c + 32) : c;
+	}
+	return (int)(off + 1 - WIRE_HDR_LEN);
+}
+
+/* One query through query_fast and query_process from the same counters: taken by
+ * the fast path or not as @want; when taken, the general path resolves it with the
+ * same info and counts; when not, nothing was counted. */
+static void fast_check(const struct query_env *e, const struct pk *q, bool want)
+{
+	struct query_stats s_fast = st, s_slow = st;
+	struct query_info qf, qs;
+	uint8_t lname[255];
+	size_t len;
+	int n = lower_name(q, lname);
+	bool fast = n > 0 && query_fast(e, q->b, q->len, lname, (size_t)n, &s_fast, &qf);
+	enum query_verdict v = query_process(e, q->b, q->len, resp, sizeof(resp), &s_slow,
+					     &len, &qs);
+
+	CHECK_EQ(fast, want);
+	if (!fast) {
+		CHECK(memcmp(&s_fast, &st, sizeof(st)) == 0);
+		return;
+	}
+	CHECK_EQ(v, QUERY_RESOLVE);
+	CHECK(memcmp(&s_fast, &s_slow, sizeof(st)) == 0);
+	CHECK(qf.id == qs.id && qf.flags == qs.flags && qf.q_off == qs.q_off &&
+	      qf.q_len == qs.q_len && qf.qtype == qs.qtype && qf.qclass == qs.qclass);
+	CHECK(qf.qname_len == qs.qname_len && memcmp(qf.qname, qs.qname, qs.qname_len) == 0);
+	CHECK(qf.edns == qs.edns && qf.do_bit == qs.do_bit && qf.limit == qs.limit);
+}
+
+static void test_fast_path_takes_common_queries_as_query_process_would(void)
+{
+	static const uint8_t cookie[] = { 0, 10, 0, 8, 1, 2, 3, 4, 5, 6, 7, 8 };
+	struct query_env renv = env, norec = env;
+	struct pk q;
+
+	renv.recursion = true;
+	/* taken: plain, EDNS with and without DO, CD, RD=0, a size below 512 */
+	pk_query(&q, "WwW.Example.", WIRE_TYPE_A);
+	fast_check(&renv, &q, true);
+	wire_put_u16(q.b + 10, 1);
+	pk_opt(&q, 4096, 0, 0, WIRE_EDNS_FLAG_DO, NULL, 0);
+	fast_check(&renv, &q, true);
+	pk_header(&q, 7, WIRE_FLAG_RD | WIRE_FLAG_CD, 1, 0, 0, 1);
+	pk_name(&q, "a.b.c.example.");
+	pk_u16(&q, WIRE_TYPE_AAAA);
+	pk_u16(&q, WIRE_CLASS_IN);
+	pk_opt(&q, 100, 0, 0, 0, NULL, 0);
+	fast_check(&renv, &q, true);
+	pk_query(&q, "example.", WIRE_TYPE_MX);
+	wire_put_u16(q.b + 2, 0);
+	fast_check(&renv, &q, true);
+	/* declined: an option, EDNS version 1, AXFR, class CH, NOTIFY, a response,
+	 * two additional records, a trailing byte, an answer record, local data
+	 * (a name and a missing name in its zone), recursion off */
+	pk_query(&q, "www.example.", WIRE_TYPE_A);
+	wire_put_u16(q.b + 10, 1);
+	pk_opt(&q, 1232, 0, 0, 0, cookie, sizeof(cookie));
+	fast_check(&renv, &q, false);
+	pk_query(&q, "www.example.", WIRE_TYPE_A);
+	wire_put_u16(q.b + 10, 1);
+	pk_opt(&q, 1232, 0, 1, 0, NULL, 0);
+	fast_check(&renv, &q, false);
+	pk_query(&q, "example.", WIRE_TYPE_AXFR);
+	fast_check(&renv, &q, false);
+	pk_query(&q, "www.example.", WIRE_TYPE_A);
+	wire_put_u16(q.b + q.len - 2, 3);
+	fast_check(&renv, &q, false);
+	pk_query(&q, "www.example.", WIRE_TYPE_A);
+	wire_put_u16(q.b + 2, 0x2000);
+	fast_check(&renv, &q, false);
+	pk_query(&q, "www.example.", WIRE_TYPE_A);
+	wire_put_u16(q.b + 2, WIRE_FLAG_QR);
+	fast_check(&renv, &q, false);
+	pk_query(&q, "www.example.", WIRE_TYPE_A);
+	wire_put_u16(q.b + 10, 2);
+	pk_opt(&q, 1232, 0, 0, 0, NULL, 0);
+	pk_opt(&q, 1232, 0, 0, 0, NULL, 0);
+	fast_check(&renv, &q, false);
+	pk_query(&q, "www.example.", WIRE_TYPE_A);
+	pk_u8(&q, 0);
+	fast_check(&renv, &q, false);
+	pk_query(&q, "www.example.", WIRE_TYPE_A);
+	wire_put_u16(q.b + 6, 1);
+	fast_check(&renv, &q, false);
+	pk_query(&q, "WWW.local.test.", WIRE_TYPE_A);
+	fast_check(&renv, &q, false);
+	pk_query(&q, "nope.local.test.", WIRE_TYPE_A);
+	fast_check(&renv, &q, false);
+	pk_query(&q, "www.example.", WIRE_TYPE_A);
+	fast_check(&norec, &q, false);
+}
+
 static void test_cached_image_gets_client_flags_opt_or_tc(void)
 {
 	struct query_env renv = env;
@@ -387,6 +498,23 @@ static void test_cached_image_gets_client_flags_opt_or_tc(void)
 	CHECK(!WIRE_TC(rflags()));
 	CHECK_EQ(rcount(1), 1);
 	CHECK_EQ(rcount(3), 1);
+	CHECK(resp_edns(len).present && resp_edns(len).udp_size == 1232 &&
+	      !resp_edns(len).do_bit);
+	/* The DO bit echoed in the OPT written without the builder. */
+	qi.do_bit = true;
+	wire_put_u16(resp + 10, 0);
+	len = query_answer_image(&renv, &qi, resp, n, sizeof(resp), WIRE_EDE_NONE, NULL, &st);
+	CHECK(len == n + 11 && resp_edns(len).do_bit);
+	/* Without EDNS, truncated: no record left behind any count (ARCOUNT too). */
+	qi.edns = false;
+	qi.do_bit = false;
+	qi.limit = 512;
+	wire_put_u16(resp + 2, WIRE_FLAG_QR | WIRE_FLAG_RA);
+	wire_put_u16(resp + 6, 1);
+	wire_put_u16(resp + 10, 1);
+	len = query_answer_image(&renv, &qi, resp, n, sizeof(resp), WIRE_EDE_NONE, NULL, &st);
+	CHECK(len == 12 + (size_t)qi.q_len && WIRE_TC(rflags()));
+	CHECK(rcount(1) == 0 && rcount(2) == 0 && rcount(3) == 0);
 }
 
 /* RFC 6840 §5.7/5.8: a secure image's AD reaches clients that sent DO or AD only. */
@@ -477,6 +605,7 @@ int main(void)
 	RUN(test_counters_count_queries_and_rcodes);
 	RUN(test_recursion_on_sends_unknown_names_to_the_resolver);
 	RUN(test_small_buffer_grows_instead_of_truncating);
+	RUN(test_fast_path_takes_common_queries_as_query_process_would);
 	RUN(test_cached_image_gets_client_flags_opt_or_tc);
 	RUN(test_servfail_carries_the_question_and_ede);
 	RUN(test_ad_only_for_clients_that_ask);
