@@ -199,6 +199,49 @@ static void test_second_query_is_a_cache_hit_with_nothing_upstream(void)
 	rte_pktmbuf_free(ans);
 }
 
+/* The IPv4 header and UDP checksums of an answer frame (untagged IPv4), checked
+ * with frame_check.h's own sums: a hit's are made from stored sums, not the bytes. */
+static bool frame_sums_ok(struct rte_mbuf *m)
+{
+	const uint8_t *ip = rte_pktmbuf_mtod(m, const uint8_t *) + 14, *udp = ip + 20;
+	uint32_t s = ref_cksum_add(ip + 12, 8, 17 + wire_get_u16(udp + 4));
+
+	return ref_cksum_fold(ref_cksum_add(ip, 20, 0)) == 0 &&
+	       ref_cksum_fold(ref_cksum_add(udp, wire_get_u16(udp + 4), s)) == 0;
+}
+
+/* Hits in other letter cases, with and without an OPT (appended to the image), with
+ * names of odd and even length (TTLs at odd and even offsets): every frame's
+ * checksums hold. */
+static void test_hit_checksums_hold(void)
+{
+	static const char *const names[] = { "www.fwd.test.", "wWw.FwD.tEsT." };
+	static const uint8_t opt[11] = { 0, 0, 41, 0x04, 0xd0, 0, 0, 0, 0, 0, 0 };
+	uint64_t hits = a.w->up->stats.cache_answers;
+
+	for (unsigned int i = 0; i < 4; i++) {
+		uint8_t q[300];
+		size_t ql = frame_query(q, (uint16_t)(0x3000 + i), WIRE_FLAG_RD, names[i % 2]);
+		struct rte_mbuf *ans;
+
+		if (i >= 2) {
+			wire_put_u16(q + 10, 1);
+			memcpy(q + ql, opt, sizeof(opt));
+			ql += sizeof(opt);
+		}
+		feed(&a, udp_frame(cli_ip, (uint16_t)(41000 + i), our_ip, 53, q, ql));
+		ans = take(a.out);
+		CHECK(ans != NULL);
+		if (ans == NULL)
+			return;
+		CHECK(frame_sums_ok(ans));
+		CHECK(wire_get_u16(dns_of(ans) + 10) == (i >= 2 ? 1 : 0));   /* the OPT */
+		CHECK(memcmp(dns_of(ans) + 12, q + 12, strlen(names[i % 2]) + 1) == 0);
+		rte_pktmbuf_free(ans);
+	}
+	CHECK(a.w->up->stats.cache_answers == hits + 4);
+}
+
 /* A hit on an entry with little TTL left answers and refreshes it in the background:
  * the cache here hints a refresh once 1 % of the TTL has passed (prefetch 99 %), and its
  * clock counts whole seconds. */
@@ -564,6 +607,7 @@ int main(void)
 	test_answer_on_the_other_workers_queue_reaches_the_asking_worker();
 	test_accepted_answer_feeds_the_rrset_store();
 	test_second_query_is_a_cache_hit_with_nothing_upstream();
+	test_hit_checksums_hold();
 	test_hit_close_to_expiry_starts_a_prefetch();
 	test_same_miss_on_another_worker_joins_the_running_resolution();
 	test_cname_loop_fails_with_the_chain_so_far();
