@@ -144,8 +144,33 @@ struct gen_result {
 struct run_result {
 	struct dut_result dut;
 	struct gen_result gen;
+	double steal;          /* share of the CPUs' time the hypervisor took, -1: unknown */
 	bool ran;
 };
+
+/*
+ * Steal time and total time of all CPUs so far (/proc/stat, clock ticks): on a VM
+ * the hypervisor runs other guests on our CPUs, the TSC goes on counting, and a
+ * mode's cycles per packet rise with it. Printed per run so that a disturbed run
+ * shows as one. False when /proc/stat has no steal column.
+ */
+static bool cpu_ticks(uint64_t *steal, uint64_t *total)
+{
+	unsigned long long v[8] = { 0 };
+	FILE *f = fopen("/proc/stat", "r");
+	int n;
+
+	if (f == NULL)
+		return false;
+	n = fscanf(f, "cpu %llu %llu %llu %llu %llu %llu %llu %llu", &v[0], &v[1], &v[2],
+		   &v[3], &v[4], &v[5], &v[6], &v[7]);
+	fclose(f);
+	if (n != 8)
+		return false;
+	*steal = v[7];
+	*total = v[0] + v[1] + v[2] + v[3] + v[4] + v[5] + v[6] + v[7];
+	return true;
+}
 
 /* Everything the two lcores share. */
 struct bench {
@@ -1014,7 +1039,8 @@ static int run_mode(struct bench *b, enum bench_mode mode, unsigned int dut_lcor
 	uint64_t hard_end = rte_rdtsc() + hz * (b->opt.seconds + b->opt.warmup_ms / 1000 + 10);
 	struct gen_result g = { 0, 0, 0, 0, 0 };
 	unsigned int next = 0;
-	uint64_t t0;
+	uint64_t t0, steal0 = 0, total0 = 0, steal1, total1;
+	bool ticks = cpu_ticks(&steal0, &total0);
 
 	b->mode = mode;
 	b->cur = mode == MODE_LOCAL ? &b->local_frames : &b->cache_frames;
@@ -1032,6 +1058,9 @@ static int run_mode(struct bench *b, enum bench_mode mode, unsigned int dut_lcor
 	drain_port(b->gen_port);
 	out->dut = b->dut;
 	out->gen = g;
+	out->steal = -1.0;
+	if (ticks && cpu_ticks(&steal1, &total1) && total1 > total0)
+		out->steal = (double)(steal1 - steal0) / (double)(total1 - total0);
 	return b->dut_done ? 0 : -1;
 }
 
@@ -1124,9 +1153,10 @@ static void print_run(unsigned int round, enum bench_mode m, const struct run_re
 	double gen_cpp = r->gen.sent > 0 ? (double)r->gen.cycles / (double)r->gen.sent : 0;
 
 	printf("round %u %-8s %11.0f pps %8.1f cycles/pkt (median %6.1f), DUT busy %3.0f%%, "
-	       "%" PRIu64 " empty polls, generator %.0f cycles/pkt\n", round + 1,
+	       "%" PRIu64 " empty polls, generator %.0f cycles/pkt, steal %.0f%%\n", round + 1,
 	       mode_names[m], pps(r), cycles_per_packet(r), r->dut.median_cpp,
-	       100.0 * busy(r, (double)rte_get_tsc_hz()), r->dut.empty_polls, gen_cpp);
+	       100.0 * busy(r, (double)rte_get_tsc_hz()), r->dut.empty_polls, gen_cpp,
+	       100.0 * r->steal);
 }
 
 static void print_worker_counters(const struct bench *b, unsigned int dut_lcore)
