@@ -21,9 +21,6 @@
 #include "wire_csum.h"
 #include "worker.h"
 
-/* The answer's checksum sum goes from query/cache to net under one "unknown". */
-_Static_assert(WIRE_CSUM_UNKNOWN == NET_CSUM_UNKNOWN, "one 'no sum' value");
-
 const char *const upstream_counter_names[] = {
 #define UPSTREAM_COUNTER_NAME(name, help) #name,
 	UPSTREAM_COUNTERS(UPSTREAM_COUNTER_NAME)

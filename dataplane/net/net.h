@@ -354,13 +354,11 @@ int net_tx_dns_reply(struct net_worker *w, struct net_port_ctx *pc,
 		struct rte_mbuf *m, const struct net_pkt *p, uint16_t dns_len,
 		struct rte_mbuf **out, int max_out);
 
-/** A payload sum net_tx_dns_reply_sum() is not given. */
-#define NET_CSUM_UNKNOWN 0x10000u
-
 /**
  * net_tx_dns_reply() for a response whose checksum sum the caller knows
  * (@payload_sum: RFC 1071 one's-complement sum of the dns_len bytes, network
- * order, folded to 16 bits; NET_CSUM_UNKNOWN: not known). A reply that leaves in
+ * order, folded to 16 bits, as wire_csum.h makes it; WIRE_CSUM_UNKNOWN: not
+ * known). A reply that leaves in
  * one frame then gets its UDP checksum (and the IPv4 header's) from that sum and
  * from the addresses and ports in @p, without reading the frame back.
  */

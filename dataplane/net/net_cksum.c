@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "net_priv.h"
+#include "wire_csum.h"
 
 const char *const net_counter_names[NET_CTR_MAX] = {
 #define NET_CTR_NAME(id, name) [NET_CTR_##id] = name,
@@ -73,17 +74,6 @@ sum_bytes(const uint8_t *p, size_t len, uint64_t sum)
 	return sum + s0 + s1;
 }
 
-/* Fold a 64-bit one's-complement sum to 16 bits. */
-static uint16_t
-fold(uint64_t sum)
-{
-	sum = (sum & 0xffffffffu) + (sum >> 32);
-	sum = (sum & 0xffffffffu) + (sum >> 32);
-	sum = (sum & 0xffff) + (sum >> 16);
-	sum = (sum & 0xffff) + (sum >> 16);
-	return (uint16_t)((sum & 0xffff) + (sum >> 16));
-}
-
 /* Sum of the pseudo header (RFC 768 / RFC 8200 section 8.1), unfolded. */
 static uint32_t
 pseudo_sum(const uint8_t *l3, uint8_t proto, uint32_t l4_len)
@@ -114,7 +104,7 @@ net_l4_cksum(const struct rte_mbuf *m, uint32_t l3_off, uint8_t proto,
 		sum = pseudo_sum(net_at(m, l3_off), proto, l4_len);
 	/* The common case, one segment: sum the bytes directly. */
 	if (m->nb_segs == 1 && (uint64_t)l4_off + l4_len <= m->data_len)
-		return (uint16_t)~fold(sum_bytes(net_at(m, l4_off), l4_len, sum));
+		return (uint16_t)~wire_csum_fold(sum_bytes(net_at(m, l4_off), l4_len, sum));
 	if (rte_raw_cksum_mbuf(m, l4_off, l4_len, &data) != 0)
 		return 0xffff; /* out of bounds: never reads as valid */
 	sum += data;

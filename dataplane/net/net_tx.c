@@ -17,19 +17,10 @@
 #include <rte_udp.h>
 
 #include "net_priv.h"
+#include "wire_csum.h"
 
 /* Longest L2 header we replay in front of each fragment (MACs + tag). */
 #define MAX_L2_LEN (sizeof(struct rte_ether_hdr) + sizeof(struct rte_vlan_hdr))
-
-/* Fold a wide one's-complement sum to 16 bits. */
-static uint16_t
-fold16(uint64_t sum)
-{
-	sum = (sum & 0xffffffffu) + (sum >> 32);
-	sum = (sum & 0xffffu) + (sum >> 16);
-	sum = (sum & 0xffffu) + (sum >> 16);
-	return (uint16_t)((sum & 0xffffu) + (sum >> 16));
-}
 
 /* The 16-bit words of an IPv4 address, summed (host order numbers). */
 static inline uint64_t
@@ -58,7 +49,7 @@ swap_ip4(struct net_worker *w, struct rte_ipv4_hdr *ip, uint32_t l3_len)
 	ip->time_to_live = NET_DEFAULT_TTL;
 	ip->next_proto_id = IPPROTO_UDP;
 	ip->hdr_checksum = 0;
-	return (uint16_t)~fold16((uint64_t)(RTE_IPV4_VHL_DEF << 8) + l3_len + id +
+	return (uint16_t)~wire_csum_fold((uint64_t)(RTE_IPV4_VHL_DEF << 8) + l3_len + id +
 				 (NET_DEFAULT_TTL << 8 | IPPROTO_UDP) + addr4_sum(a) +
 				 addr4_sum(b));
 }
@@ -80,7 +71,7 @@ udp_cksum_from_sum(const struct net_pkt *p, uint32_t l4_len, uint16_t payload_su
 			sum += (uint32_t)(p->src.v6[i] << 8 | p->src.v6[i + 1]) +
 			       (uint32_t)(p->dst.v6[i] << 8 | p->dst.v6[i + 1]);
 	}
-	ck = (uint16_t)~fold16(sum);
+	ck = (uint16_t)~wire_csum_fold(sum);
 	return ck == 0 ? 0xffff : ck;
 }
 
@@ -99,7 +90,7 @@ swap_ip6(struct rte_ipv6_hdr *ip, uint32_t l4_len)
 }
 
 /* Checksums of a reply that leaves in one frame: by the NIC if it can, else from
- * the known sums (ip_ck; payload_sum unless NET_CSUM_UNKNOWN), else summed. */
+ * the known sums (ip_ck; payload_sum unless WIRE_CSUM_UNKNOWN), else summed. */
 static void
 cksum_whole(const struct net_port_ctx *pc, struct rte_mbuf *m,
 		const struct net_pkt *p, uint16_t l2_len, uint16_t ip_ck,
@@ -136,7 +127,7 @@ cksum_whole(const struct net_port_ctx *pc, struct rte_mbuf *m,
 		return;
 	}
 	m->ol_flags = (fl & RTE_MBUF_F_TX_IP_CKSUM) ? fl : 0;
-	if (payload_sum < NET_CSUM_UNKNOWN)
+	if (payload_sum < WIRE_CSUM_UNKNOWN)
 		udp->dgram_cksum = rte_cpu_to_be_16(udp_cksum_from_sum(
 			p, rte_be_to_cpu_16(udp->dgram_len), (uint16_t)payload_sum));
 	else
@@ -231,7 +222,7 @@ net_tx_dns_reply(struct net_worker *w, struct net_port_ctx *pc,
 		struct rte_mbuf *m, const struct net_pkt *p, uint16_t dns_len,
 		struct rte_mbuf **out, int max_out)
 {
-	return net_tx_dns_reply_sum(w, pc, m, p, dns_len, NET_CSUM_UNKNOWN, out, max_out);
+	return net_tx_dns_reply_sum(w, pc, m, p, dns_len, WIRE_CSUM_UNKNOWN, out, max_out);
 }
 
 int
