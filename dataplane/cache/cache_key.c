@@ -180,13 +180,13 @@ cache_name_lower(const uint8_t *q, size_t qlen, uint8_t *out)
 	return n;
 }
 
-void
-cache_key_init_lower(const struct cache *c, struct cache_key *k, const uint8_t *q,
-		     size_t qlen, const uint8_t *lname, uint64_t name_hash, unsigned int flags)
+/* The key's fields beside its name (already in k->name) and hash. */
+static void
+key_fill(const struct cache *c, struct cache_key *k, const uint8_t *q, size_t qlen,
+	 uint64_t name_hash, unsigned int flags)
 {
 	size_t n = qlen - 4;
 
-	memcpy(k->name, lname, n);
 	k->name_len = (uint16_t)n;
 	k->question = q;
 	k->qlen = (uint16_t)qlen;
@@ -196,20 +196,23 @@ cache_key_init_lower(const struct cache *c, struct cache_key *k, const uint8_t *
 	k->hash = hash_finish(c->seed, name_hash, k->qtype, k->qclass, k->flags);
 }
 
+void
+cache_key_init_lower(const struct cache *c, struct cache_key *k, const uint8_t *q,
+		     size_t qlen, const uint8_t *lname, uint64_t name_hash, unsigned int flags)
+{
+	memcpy(k->name, lname, qlen - 4);
+	key_fill(c, k, q, qlen, name_hash, flags);
+}
+
 int
 cache_key_init(const struct cache *c, struct cache_key *k, const uint8_t *q,
 	       size_t qlen, unsigned int flags)
 {
-	int n = cache_name_lower(q, qlen, k->name);
+	uint64_t name_hash;
+	int n = cache_name_lower_hash(c, q, qlen, k->name, &name_hash);
 
 	if (n < 0 || qlen != (size_t)n + 4 || (flags & ~(CACHE_KEY_DO | CACHE_KEY_CD)))
 		return -EINVAL;
-	k->name_len = (uint16_t)n;
-	k->question = q;
-	k->qlen = (uint16_t)qlen;
-	k->qtype = (uint16_t)(q[n] << 8 | q[n + 1]);
-	k->qclass = (uint16_t)(q[n + 2] << 8 | q[n + 3]);
-	k->flags = (uint8_t)flags;
-	k->hash = cache_hash_key(c->seed, k->name, k->name_len, k->qtype, k->qclass, k->flags);
+	key_fill(c, k, q, qlen, name_hash, flags);
 	return 0;
 }
