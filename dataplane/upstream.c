@@ -359,10 +359,9 @@ static void msg_to_service(struct upstream *up, struct upstream_msg *msg)
 
 /*
  * The response of len bytes is in the client's buffer: for UDP frame it and send it,
- * for TCP return the message object to the service (len 0: nothing to send).
+ * for TCP return the message object to the service (len 0: nothing to send). @sum:
+ * the answer's checksum sum when known (wire_csum.h), else WIRE_CSUM_UNKNOWN.
  */
-/* Send a client its answer of len bytes (0: nothing, the query is dropped); @sum:
- * the answer's checksum sum when known (wire_csum.h), else WIRE_CSUM_UNKNOWN. */
 static void client_send_sum(struct upstream *up, struct upstream_client *c, size_t len,
 			    uint32_t sum)
 {
@@ -427,14 +426,21 @@ static uint8_t *client_room(struct upstream *up, struct upstream_client *c, size
 	return client_payload(c, room);
 }
 
+/* Room an image of len bytes needs in the client's buffer: all of the answer, OPT
+ * included, unless the client would get TC=1 anyway. */
+static size_t answer_need(const struct upstream *up, const struct upstream_client *c,
+			  size_t len, int ede, const char *ede_text)
+{
+	return RTE_MIN(query_answer_size(up->w->env, &c->qi, len, ede, ede_text),
+		       (size_t)c->qi.limit);
+}
+
 /* A finished image (no OPT) for one client: its ID, its question's letter case. */
 static void client_answer_image(struct upstream *up, struct upstream_client *c,
 				const uint8_t *img, size_t len, int ede, const char *ede_text)
 {
 	size_t room;
-	uint8_t *out = client_room(up, c, RTE_MIN(query_answer_size(up->w->env, &c->qi, len, ede,
-									ede_text),
-						   (size_t)c->qi.limit), &room);
+	uint8_t *out = client_room(up, c, answer_need(up, c, len, ede, ede_text), &room);
 
 	bool cut = len > room;
 
@@ -481,9 +487,8 @@ static bool client_answer_stale(struct upstream *up, struct upstream_client *c,
 			 sizeof(up->image), &len) != CACHE_HIT_STALE)
 		return false;
 	up->stats.stale_answers++;
-	out = client_room(up, c, RTE_MIN(query_answer_size(up->w->env, &c->qi, len,
-							   WIRE_EDE_STALE_ANSWER, "serve-stale"),
-					 (size_t)c->qi.limit), &room);
+	out = client_room(up, c, answer_need(up, c, len, WIRE_EDE_STALE_ANSWER, "serve-stale"),
+			  &room);
 	memcpy(out, up->image, len);
 	len = query_answer_image(up->w->env, &c->qi, out, len, room, WIRE_EDE_STALE_ANSWER,
 				 "serve-stale", &up->w->qstats);
@@ -1599,8 +1604,8 @@ static void client_lookup(struct upstream *up, struct upstream_client *c,
 	if (cr == CACHE_TOO_BIG && room < CACHE_IMAGE_MAX) {
 		/* The image is copied whole even when the client gets TC=1 (it is cut in
 		 * place), so the room must hold the image. */
-		out = client_room(up, c, RTE_MAX(len, RTE_MIN(query_answer_size(
-				up->w->env, qi, len, WIRE_EDE_NONE, NULL), (size_t)qi->limit)), &room);
+		out = client_room(up, c, RTE_MAX(len, answer_need(up, c, len, WIRE_EDE_NONE, NULL)),
+				  &room);
 		cr = cache_lookup_sum(up->sh->cache, up->w->lcore_id, k, qi->id,
 				      cache_time(up, tsc), 0, out, room, &len,
 				      c->kind == CLIENT_UDP ? &sum : NULL);
