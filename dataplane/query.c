@@ -361,12 +361,8 @@ bool query_fast(const struct query_env *env, const uint8_t *req, size_t req_len,
 	memcpy(qi->qname, req + WIRE_HDR_LEN, name_len);
 	qi->edns = arcount != 0;
 	qi->do_bit = do_bit;
-	qi->limit = WIRE_UDP_MIN;
-	if (arcount) {
-		struct wire_edns e = { .present = true, .udp_size = udp_size };
-
-		qi->limit = (uint16_t)wire_response_limit(&e, env->edns_buffer_size);
-	}
+	qi->limit = (uint16_t)(arcount ? wire_response_limit_edns(udp_size, env->edns_buffer_size)
+				       : WIRE_UDP_MIN);
 	return true;
 }
 

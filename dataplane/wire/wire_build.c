@@ -88,8 +88,7 @@ size_t wire_response_limit(const struct wire_edns *req, uint16_t our_size)
 {
 	if (req == NULL || !req->present)
 		return WIRE_UDP_MIN;
-	size_t size = req->udp_size < our_size ? req->udp_size : our_size;
-	return size < WIRE_UDP_MIN ? WIRE_UDP_MIN : size;
+	return wire_response_limit_edns(req->udp_size, our_size);
 }
 
 void wire_build_init(struct wire_builder *b, uint8_t *buf, size_t cap, size_t limit)

@@ -31,6 +31,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "wire.h"
+
 struct wire_edns;
 
 #define WIRE_COMPR_MAX 64      /* names (suffixes) remembered for compression */
@@ -79,6 +81,14 @@ struct wire_opt_params {
  * 512 without EDNS, else max(512, min(client's udp_size, @our_size)).
  */
 size_t wire_response_limit(const struct wire_edns *req, uint16_t our_size);
+
+/* The same for a client that sent EDNS with @udp_size. */
+static inline size_t wire_response_limit_edns(uint16_t udp_size, uint16_t our_size)
+{
+	size_t size = udp_size < our_size ? udp_size : our_size;
+
+	return size < WIRE_UDP_MIN ? WIRE_UDP_MIN : size;
+}
 
 /*
  * wire_build_init - start an empty message in @buf (@cap bytes) that may not grow
