@@ -128,6 +128,7 @@ struct dut_result {
 	uint64_t sent;         /* packets the handler transmitted in the window */
 	uint64_t cycles;       /* TSC cycles inside the handler in the window */
 	uint64_t empty_polls;  /* RX polls that found ring A empty in the window */
+	uint64_t bursts;       /* RX polls that found packets, in the window */
 	double median_cpp;     /* median over packets of their burst's cycles/packet */
 	double window_s;       /* length of the window */
 };
@@ -825,7 +826,7 @@ static int dut_main(void *arg)
 	uint64_t hz = rte_get_tsc_hz(), start = rte_rdtsc(), now = start;
 	uint64_t warm_end = start + hz * b->opt.warmup_ms / 1000;
 	uint64_t end = warm_end + hz * b->opt.seconds;
-	struct dut_result r = { 0, 0, 0, 0, 0.0, 0.0 };
+	struct dut_result r = { 0, 0, 0, 0, 0, 0.0, 0.0 };
 
 	while (now < end) {
 		uint16_t n = rte_eth_rx_burst(b->dut_port, 0, pkts, WORKER_BURST);
@@ -845,6 +846,7 @@ static int dut_main(void *arg)
 			r.handled += n;
 			r.sent += sent;
 			r.cycles += t1 - t0;
+			r.bursts++;
 			hist_add(b, t1 - t0, n);
 		}
 		now = t1;
@@ -1153,9 +1155,11 @@ static void print_run(unsigned int round, enum bench_mode m, const struct run_re
 	double gen_cpp = r->gen.sent > 0 ? (double)r->gen.cycles / (double)r->gen.sent : 0;
 
 	printf("round %u %-8s %11.0f pps %8.1f cycles/pkt (median %6.1f), DUT busy %3.0f%%, "
-	       "%" PRIu64 " empty polls, generator %.0f cycles/pkt, steal %.0f%%\n", round + 1,
+	       "%" PRIu64 " empty polls, %.1f per burst, generator %.0f cycles/pkt, steal %.0f%%\n",
+	       round + 1,
 	       mode_names[m], pps(r), cycles_per_packet(r), r->dut.median_cpp,
-	       100.0 * busy(r, (double)rte_get_tsc_hz()), r->dut.empty_polls, gen_cpp,
+	       100.0 * busy(r, (double)rte_get_tsc_hz()), r->dut.empty_polls,
+	       r->dut.bursts > 0 ? (double)r->dut.handled / (double)r->dut.bursts : 0.0, gen_cpp,
 	       100.0 * r->steal);
 }
 

@@ -158,15 +158,21 @@ static void worker_to_kernel(struct worker *w, struct worker_port *wp, struct rt
 /* Frames this many packets ahead of the one handled are asked for. */
 #define WORKER_PREFETCH_AHEAD 4
 
-/* Ethernet, IP, UDP and a DNS question, then the answer written over them: the
- * first three lines of the frame. */
+/* Lines of a frame asked for ahead of its turn, at most: Ethernet, IP, UDP and a
+ * DNS query fit two (a 90-byte A query); a longer frame's third line is read too. */
+#define WORKER_PREFETCH_FRAME_LINES 3
+
+/* The lines the received frame spans, no more: a line the answer writes beyond
+ * them costs a fill buffer only when a large answer needs it. */
 static inline void prefetch_frame(const struct rte_mbuf *m)
 {
 	const uint8_t *d = rte_pktmbuf_mtod(m, const uint8_t *);
+	uintptr_t first = (uintptr_t)d & ~(uintptr_t)(RTE_CACHE_LINE_SIZE - 1);
+	uintptr_t end = (uintptr_t)d + m->data_len;
 
-	rte_prefetch0(d);
-	rte_prefetch0(d + RTE_CACHE_LINE_SIZE);
-	rte_prefetch0(d + 2 * RTE_CACHE_LINE_SIZE);
+	for (unsigned int l = 0; l < WORKER_PREFETCH_FRAME_LINES &&
+	     first + l * RTE_CACHE_LINE_SIZE < end; l++)
+		rte_prefetch0((const void *)(first + l * RTE_CACHE_LINE_SIZE));
 }
 
 void worker_handle_burst(struct worker *w, struct worker_port *wp,

@@ -88,13 +88,23 @@ claim_prefetch(struct cache_entry *e, uint32_t now)
 	       __atomic_exchange_n(&e->prefetch_claimed, 1, __ATOMIC_RELAXED) == 0;
 }
 
-/* Lines of an entry a hit reads: the header, the TTL tables and the image start. */
-#define PREFETCH_LINES 4
+/*
+ * Lines of an entry a hit reads ahead of its copy: as many as the entry spans (the
+ * bucket's hint), at most PREFETCH_MAX_LINES (the copy of a longer image streams),
+ * PREFETCH_UNKNOWN_LINES without a hint. Asking for lines beyond the entry is not
+ * free: a burst's prefetches queue for the core's few line fill buffers, and the
+ * smallest entries (one A record) fill two lines of a 256-byte slot.
+ */
+#define PREFETCH_MAX_LINES 4
+#define PREFETCH_UNKNOWN_LINES 2
 
 static inline void
-prefetch_entry(const void *e)
+prefetch_entry(const void *e, unsigned int lines)
 {
-	for (unsigned int l = 0; l < PREFETCH_LINES; l++)
+	if (lines == 0)
+		lines = PREFETCH_UNKNOWN_LINES;
+	lines = RTE_MIN(lines, (unsigned int)PREFETCH_MAX_LINES);
+	for (unsigned int l = 0; l < lines; l++)
 		rte_prefetch0((const uint8_t *)e + l * RTE_CACHE_LINE_SIZE);
 }
 
@@ -122,7 +132,7 @@ cache_prefetch_burst(struct cache *c, const struct cache_key *const keys[], unsi
 			uint32_t ref = __atomic_load_n(&b->ref[w], __ATOMIC_RELAXED);
 
 			if (__atomic_load_n(&b->sig[w], __ATOMIC_RELAXED) == sig && ref != 0) {
-				prefetch_entry(cache_ref_entry(c, ref));
+				prefetch_entry(cache_ref_entry(c, ref), cache_bucket_lines(b, w));
 				break;
 			}
 		}

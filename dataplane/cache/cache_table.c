@@ -58,11 +58,27 @@ free_way(const struct cache_bucket *b)
 	return way_of_ref(b, 0);
 }
 
+/* Way @w's prefetch hint: the lines @e spans (slots start on a line). A reader
+ * that pairs a way with a stale hint only prefetches too much or too little. */
+static void
+set_lines(struct cache_bucket *b, int w, const struct cache_entry *e)
+{
+	size_t n = (cache_entry_size(e->image_len, e->ttl_count) + RTE_CACHE_LINE_SIZE - 1) /
+		   RTE_CACHE_LINE_SIZE;
+	uint32_t v = b->lines & ~(0xfu << (4 * w));
+
+	__atomic_store_n(&b->lines, v | (uint32_t)RTE_MIN(n, (size_t)0xf) << (4 * w),
+			 __ATOMIC_RELAXED);
+}
+
 /* Fill an empty way: the reference first, then (release) the signature that
  * makes readers look at it. */
 static void
-fill_way(struct cache_bucket *b, int w, uint32_t sig, uint32_t ref)
+fill_way(struct cache_bucket *b, int w, uint32_t sig, const struct cache_entry *e)
 {
+	uint32_t ref = cache_ref_of(e);
+
+	set_lines(b, w, e);
 	__atomic_store_n(&b->ref[w], ref, __ATOMIC_RELEASE);
 	__atomic_store_n(&b->sig[w], sig, __ATOMIC_RELEASE);
 }
@@ -81,6 +97,7 @@ swap_way(struct cache *c, struct cache_bucket *b, int w, struct cache_entry *e,
 	 struct cache_entry **old)
 {
 	*old = cache_ref_entry(c, b->ref[w]);
+	set_lines(b, w, e);
 	__atomic_store_n(&b->ref[w], cache_ref_of(e), __ATOMIC_RELEASE);
 	return 1;
 }
@@ -101,12 +118,12 @@ cache_table_put(struct cache *c, struct cache_table *t, struct cache_entry *e,
 	if (bp->overflow != 0 && (w = way_of_hash(c, ba, sig, e->hash)) >= 0)
 		return swap_way(c, ba, w, e, old);
 	if ((w = free_way(bp)) >= 0) {
-		fill_way(bp, w, sig, cache_ref_of(e));
+		fill_way(bp, w, sig, e);
 	} else if (a != p && (w = free_way(ba)) >= 0) {
 		/* counted before the signature shows, so a reader of the primary that sees
 		 * no overflow can only miss a key that is not there yet */
 		__atomic_store_n(&bp->overflow, bp->overflow + 1, __ATOMIC_RELAXED);
-		fill_way(ba, w, sig, cache_ref_of(e));
+		fill_way(ba, w, sig, e);
 	} else {
 		return -ENOSPC;
 	}

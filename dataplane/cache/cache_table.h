@@ -9,8 +9,8 @@
  * signatures and the entry references: a burst prefetches every bucket first,
  * then every entry, and the lookups that follow find both in the CPU cache.
  *
- * Layout: 7 ways of (32-bit signature, 32-bit entry reference) and an overflow
- * count, 64 bytes. A key lives in its primary bucket, or in its alternate when
+ * Layout: 7 ways of (32-bit signature, 32-bit entry reference), an overflow
+ * count and each way's entry size in cache lines, 64 bytes. A key lives in its primary bucket, or in its alternate when
  * the primary is full (then the primary's overflow count says "look there too").
  * Sized at two buckets' worth of ways per entry slot, so the primary is
  * rarely full and a hit is one bucket line.
@@ -40,7 +40,9 @@ struct cache_bucket {
 	uint32_t sig[CACHE_TABLE_WAYS];
 	uint32_t ref[CACHE_TABLE_WAYS];   /* 0: empty; else cache_ref_of() */
 	uint32_t overflow;                /* keys of this bucket living in their alternate */
-	uint32_t pad;
+	uint32_t lines;                   /* 4 bits per way: cache lines of its entry, for
+	                                   * the burst's prefetch (a hint: written racily,
+	                                   * 0 when unknown) */
 } __rte_cache_aligned;
 
 struct cache_table {
@@ -74,6 +76,13 @@ static inline uint32_t
 cache_table_alternate(const struct cache_table *t, uint32_t primary, uint32_t sig)
 {
 	return (primary ^ ((sig * 0x5bd1e995u) >> 8 | 1u)) & t->mask;
+}
+
+/* The prefetch hint of way @w: the lines its entry spans, 0 when unknown. */
+static inline unsigned int
+cache_bucket_lines(const struct cache_bucket *b, unsigned int w)
+{
+	return (__atomic_load_n(&b->lines, __ATOMIC_RELAXED) >> (4 * w)) & 0xfu;
 }
 
 static inline void

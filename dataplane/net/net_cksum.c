@@ -25,15 +25,6 @@ net_counters_add(struct net_counters *dst, const struct net_counters *src)
 		dst->c[i] += src->c[i];
 }
 
-uint16_t
-net_ipv4_cksum(const struct rte_ipv4_hdr *ip)
-{
-	uint32_t len = (uint32_t)(ip->version_ihl & RTE_IPV4_HDR_IHL_MASK) *
-		RTE_IPV4_IHL_MULTIPLIER;
-
-	return (uint16_t)~rte_raw_cksum(ip, len);
-}
-
 /*
  * The one's-complement sum of @len bytes at @p added to @sum, unfolded. Four
  * bytes per addition into a 64-bit accumulator (no carry to fold until the end:
@@ -74,18 +65,31 @@ sum_bytes(const uint8_t *p, size_t len, uint64_t sum)
 	return sum + s0 + s1;
 }
 
+uint16_t
+net_raw_sum(const void *p, size_t len)
+{
+	return wire_csum_fold(sum_bytes(p, len, 0));
+}
+
+uint16_t
+net_ipv4_cksum(const struct rte_ipv4_hdr *ip)
+{
+	uint32_t len = (uint32_t)(ip->version_ihl & RTE_IPV4_HDR_IHL_MASK) *
+		RTE_IPV4_IHL_MULTIPLIER;
+
+	return (uint16_t)~net_raw_sum(ip, len);
+}
+
 /* Sum of the pseudo header (RFC 768 / RFC 8200 section 8.1), unfolded. */
-static uint32_t
+static uint64_t
 pseudo_sum(const uint8_t *l3, uint8_t proto, uint32_t l4_len)
 {
-	uint32_t sum;
+	uint64_t sum;
 
 	if ((l3[0] >> 4) == 4)
-		sum = __rte_raw_cksum(l3 + offsetof(struct rte_ipv4_hdr, src_addr),
-				8, 0);
+		sum = sum_bytes(l3 + offsetof(struct rte_ipv4_hdr, src_addr), 8, 0);
 	else
-		sum = __rte_raw_cksum(l3 + offsetof(struct rte_ipv6_hdr, src_addr),
-				32, 0);
+		sum = sum_bytes(l3 + offsetof(struct rte_ipv6_hdr, src_addr), 32, 0);
 	/* Length and protocol as big-endian words, read like the data. */
 	sum += rte_cpu_to_be_16((uint16_t)(l4_len >> 16));
 	sum += rte_cpu_to_be_16((uint16_t)l4_len);
@@ -97,7 +101,7 @@ uint16_t
 net_l4_cksum(const struct rte_mbuf *m, uint32_t l3_off, uint8_t proto,
 		uint32_t l4_off, uint32_t l4_len)
 {
-	uint32_t sum = 0;
+	uint64_t sum = 0;
 	uint16_t data;
 
 	if (proto != IPPROTO_ICMP)
@@ -108,7 +112,7 @@ net_l4_cksum(const struct rte_mbuf *m, uint32_t l3_off, uint8_t proto,
 	if (rte_raw_cksum_mbuf(m, l4_off, l4_len, &data) != 0)
 		return 0xffff; /* out of bounds: never reads as valid */
 	sum += data;
-	return (uint16_t)~__rte_raw_cksum_reduce(sum);
+	return (uint16_t)~wire_csum_fold(sum);
 }
 
 void

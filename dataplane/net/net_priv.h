@@ -27,6 +27,11 @@ struct net_rx_ctx {
 	bool reassembled;       /* m is the product of reassembly */
 };
 
+/* The one's-complement sum of @len bytes, folded, in the CPU's byte order (as
+ * rte_raw_cksum, four bytes per addition): 0xffff over a header whose checksum
+ * holds. net_cksum.c. */
+uint16_t net_raw_sum(const void *p, size_t len);
+
 static inline enum net_verdict
 net_drop(struct net_rx_ctx *c, enum net_counter why)
 {

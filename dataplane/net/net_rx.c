@@ -177,7 +177,7 @@ again:
 		return net_drop(c, NET_CTR_DROP_BAD_IPV4_HDR);
 	if ((c->m->ol_flags & RTE_MBUF_F_RX_IP_CKSUM_MASK) !=
 			RTE_MBUF_F_RX_IP_CKSUM_GOOD &&
-			rte_raw_cksum(ip, ihl) != 0xffff)
+			net_raw_sum(ip, ihl) != 0xffff)
 		return net_drop(c, NET_CTR_DROP_BAD_IPV4_CKSUM);
 	if (c->m->pkt_len > l3_off + tot) /* Ethernet padding */
 		rte_pktmbuf_trim(c->m, (uint16_t)(c->m->pkt_len - (l3_off + tot)));

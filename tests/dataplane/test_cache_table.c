@@ -124,6 +124,57 @@ test_replace_and_full(struct cache *c)
 	CHECK_EQ(cache_table_del(c, t, e[2]), -ENOENT);
 }
 
+/* The lines the bucket's hint gives for @e, or -1 when no way of its primary
+ * bucket holds it. */
+static int
+hint_of(struct cache *c, const struct cache_entry *e)
+{
+	struct cache_table *t = &c->shards[0].t;
+	const struct cache_bucket *b = &t->b[cache_table_primary(t, e->hash)];
+
+	for (unsigned int w = 0; w < CACHE_TABLE_WAYS; w++)
+		if (b->ref[w] == cache_ref_of(e))
+			return (int)cache_bucket_lines(b, w);
+	return -1;
+}
+
+/*
+ * Each way's prefetch hint is the number of cache lines its entry spans (the
+ * header, TTL tables and image; 15 at most), set on add and on replace, per way:
+ * neighbours keep theirs.
+ */
+static void
+test_prefetch_hint_follows_the_entry(struct cache *c)
+{
+	struct cache_table *t = &c->shards[0].t;
+	/* entries of these many bytes in all, with these many TTL fields */
+	static const struct { uint16_t bytes, ttl_count; int lines; } shape[] = {
+		{ 64, 0, 1 }, { 100, 1, 2 }, { 128, 1, 2 }, { 129, 1, 3 },
+		{ 472, 4, 8 }, { 4168, 20, 15 },  /* 66 lines: the hint's largest, 15 */
+	};
+	size_t head = sizeof(struct cache_entry);
+	struct cache_entry *e[RTE_DIM(shape)], *old, *bigger;
+
+	for (uint32_t i = 0; i < RTE_DIM(shape); i++) {
+		e[i] = slot(c, 300 + i, same_primary(i));
+		e[i]->ttl_count = shape[i].ttl_count;
+		e[i]->image_len = (uint16_t)(shape[i].bytes - head - 6u * shape[i].ttl_count);
+		CHECK_EQ(cache_table_put(c, t, e[i], &old), 0);
+	}
+	for (uint32_t i = 0; i < RTE_DIM(shape); i++)
+		CHECK_EQ(hint_of(c, e[i]), shape[i].lines);
+	/* a replacement of another size changes its own way's hint only */
+	bigger = slot(c, 400, e[1]->hash);
+	bigger->ttl_count = 2;
+	bigger->image_len = (uint16_t)(360 - head - 12);
+	CHECK_EQ(cache_table_put(c, t, bigger, &old), 1);
+	CHECK(old == e[1]);
+	CHECK_EQ(hint_of(c, bigger), 6);      /* 360 bytes */
+	for (uint32_t i = 0; i < RTE_DIM(shape); i++)
+		if (i != 1)
+			CHECK_EQ(hint_of(c, e[i]), shape[i].lines);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -149,6 +200,12 @@ main(int argc, char **argv)
 	CHECK(c != NULL);
 	if (c != NULL) {
 		test_replace_and_full(c);
+		cache_free(c);
+	}
+	c = small_cache();
+	CHECK(c != NULL);
+	if (c != NULL) {
+		test_prefetch_hint_follows_the_entry(c);
 		cache_free(c);
 	}
 	rte_eal_cleanup();

@@ -339,6 +339,96 @@ static void test_name_lowering_folds_only_ascii_uppercase(void)
 	}
 }
 
+/* Does zone @z (wire) enclose name @n (wire), both lowercase: a suffix that
+ * starts on one of the name's labels. The reference for local_covers. */
+static bool encloses(const uint8_t *z, size_t zlen, const uint8_t *n, size_t nlen)
+{
+	for (size_t pos = 0; pos < nlen; pos += (size_t)n[pos] + 1) {
+		if (nlen - pos == zlen && memcmp(n + pos, z, zlen) == 0)
+			return true;
+		if (n[pos] == 0)
+			break;
+	}
+	return false;
+}
+
+/*
+ * local_covers against the plain suffix rule, for every name made of up to four
+ * labels from a set that shares and splits the zones' tails (one-label, two-label
+ * and deeper zones; names equal to, under, beside and above them), and again with
+ * a root zone added, which covers everything.
+ */
+static void test_covers_agrees_with_zone_suffixes(void)
+{
+	static const char *const zones[] = { "onion.", "example.com.", "a.b.example.net.",
+					     "in-addr.arpa." };
+#define N_ZONES (sizeof(zones) / sizeof(zones[0]))
+	static const char *const labels[] = { "onion", "com", "example", "net", "a", "b",
+					      "arpa", "in-addr", "x" };
+	uint8_t zw[N_ZONES][WIRE_TEXT_NAME_MAX];
+	size_t zl[N_ZONES];
+	unsigned int covered = 0, tried = 0;
+
+	for (int with_root = 0; with_root < 2; with_root++) {
+		struct local_conf lc;
+		struct local_db *d = NULL;
+
+		local_conf_init(&lc);
+		for (size_t i = 0; i < N_ZONES; i++) {
+			int len = wire_text_name(zones[i], strlen(zones[i]), NULL, zw[i],
+						 sizeof(zw[i]));
+
+			CHECK(len > 0);
+			zl[i] = (size_t)len;
+			zone(&lc, zones[i], LOCAL_ZONE_STATIC);
+		}
+		if (with_root)
+			zone(&lc, ".", LOCAL_ZONE_TRANSPARENT);
+		CHECK_INT(local_conf_finish(&lc, NULL), 0);
+		CHECK_INT(local_db_build(&lc, &d), 0);
+		local_conf_free(&lc);
+		if (d == NULL)
+			return;
+		/* every name of 0..4 labels over the label set (digits in base 10 pick
+		 * labels 1..9; 0 ends the name) */
+		for (unsigned int code = 0; code < 10000; code++) {
+			char text[128] = "";
+			uint8_t w[WIRE_TEXT_NAME_MAX];
+			bool want = with_root != 0, ends = false;
+
+			for (unsigned int c = code; c != 0 && !ends; c /= 10) {
+				if (c % 10 == 0) {
+					ends = true;       /* a 0 digit inside: not a new name */
+					break;
+				}
+				strcat(text, labels[c % 10 - 1]);
+				strcat(text, ".");
+			}
+			if (ends)
+				continue;
+			if (text[0] == 0)
+				strcpy(text, ".");
+			int len = wire_text_name(text, strlen(text), NULL, w, sizeof(w));
+
+			CHECK(len > 0);
+			for (size_t i = 0; i < N_ZONES; i++)
+				want = want || encloses(zw[i], zl[i], w, (size_t)len);
+			if (local_covers(d, w, (size_t)len, C_IN) != want) {
+				fprintf(stderr, "local_covers(%s) != %d (root zone %d)\n", text,
+					want, with_root);
+				CHECK(false);
+			}
+			covered += want;
+			tried++;
+		}
+		CHECK(!local_covers(d, zw[0], zl[0], 3 /* CH: every zone here is IN */));
+		local_db_free(d);
+	}
+	/* the sets above are not trivial: both answers occur */
+	CHECK(covered > 100 && covered < tried);
+#undef N_ZONES
+}
+
 int main(void)
 {
 	rr = malloc(sizeof(*rr));
@@ -371,6 +461,7 @@ int main(void)
 	RUN(test_other_class_is_not_answered_by_in_zones);
 	RUN(test_conf_rejects_duplicate_zone_cname_conflict_and_redirect_data);
 	RUN(test_zone_type_names_round_trip);
+	RUN(test_covers_agrees_with_zone_suffixes);
 	local_db_free(db);
 	free(rr);
 	return unit_check_exit() || unit_failures != 0;

@@ -84,10 +84,49 @@ static void test_fields_replaced_in_place(void)
 	}
 }
 
+/* The plain fold: add the carries back until none is left. */
+static uint16_t ref_fold(uint64_t sum)
+{
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return (uint16_t)sum;
+}
+
+/*
+ * The folds give exactly the plain fold's value, not just an equal one: a
+ * receiver compares a header's sum with 0xffff, so a correct nonzero sum must
+ * never come out as 0. Edge values (carries in every position, all ones, sums
+ * that are multiples of 0xffff) and random ones, 32 and 64 bits wide.
+ */
+static void test_folds_are_exact(void)
+{
+	static const uint64_t edge[] = {
+		0, 1, 0xffff, 0x10000, 0x1fffe, 0xfffeffff, 0xffff0001, 0xffffffff,
+		0x100000000ull, 0xffffffff00000001ull, 0xffffffffffffffffull,
+		0xfffeffffffff0001ull, 0x0001fffe0001fffeull, 0x8000800080008000ull,
+	};
+
+	for (size_t i = 0; i < sizeof(edge) / sizeof(edge[0]); i++) {
+		CHECK_EQ(wire_csum_fold(edge[i]), ref_fold(edge[i]));
+		CHECK_EQ(wire_csum_fold32((uint32_t)edge[i]), ref_fold((uint32_t)edge[i]));
+	}
+	srand(7);
+	for (int i = 0; i < 200000; i++) {
+		uint64_t v = (uint64_t)rand() << 33 ^ (uint64_t)rand() << 11 ^ (uint64_t)rand();
+		uint16_t a = (uint16_t)rand(), b = (uint16_t)rand();
+
+		CHECK_EQ(wire_csum_fold(v), ref_fold(v));
+		CHECK_EQ(wire_csum_fold32((uint32_t)v), ref_fold((uint32_t)v));
+		CHECK_EQ(wire_csum_add(a, b), ref_fold((uint32_t)a + b));
+		CHECK_EQ(wire_csum_sub(a, b), ref_fold((uint32_t)a + (uint16_t)~b));
+	}
+}
+
 int main(void)
 {
 	RUN(test_bytes_match_the_reference_for_every_length);
 	RUN(test_pieces_at_odd_and_even_offsets_add_up);
 	RUN(test_fields_replaced_in_place);
+	RUN(test_folds_are_exact);
 	TEST_EXIT();
 }
