@@ -1987,6 +1987,9 @@ static void timers(struct upstream *up, uint64_t tsc)
 {
 	uint64_t now = now_ms(up, tsc);
 
+	if (up->n_free == up->n_q)
+		return;           /* no query in flight: nothing to time (the common case
+		                   * of a cache answering everything) */
 	for (uint32_t i = 0; i < up->n_q; i++) {
 		struct upstream_query *uq = &up->q[i];
 

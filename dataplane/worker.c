@@ -178,9 +178,11 @@ static inline void prefetch_frame(const struct rte_mbuf *m)
 void worker_handle_burst(struct worker *w, struct worker_port *wp,
 			 struct rte_mbuf **pkts, uint16_t n, uint64_t tsc)
 {
-	struct tx_batch tx = { .n = 0 }, kernel = { .n = 0 };
+	struct tx_batch tx, kernel;   /* not zeroed: only .n is read before a store */
 	struct net_pkt p;
 
+	tx.n = 0;
+	kernel.n = 0;
 	/* The mbufs and their first bytes are usually in another core's cache (the
 	 * NIC's, or the lcore that freed them): ask for every header at once, then
 	 * for each packet's frame a few packets ahead of its turn. */
