@@ -1714,6 +1714,44 @@ void upstream_client_defer_lower(struct upstream *up, struct worker_port *wp,
 	pend_keep(up, pd);
 }
 
+bool upstream_client_slot(struct upstream *up, struct upstream_slot *s)
+{
+	struct upstream_pending *pd = &up->pend[up->n_pend];
+
+	if (up->n_pend == UPSTREAM_PENDING)
+		return false;
+	s->lname = pd->k.name;
+	s->qi = &pd->c.qi;
+	return true;
+}
+
+void upstream_client_keep(struct upstream *up, struct worker_port *wp, struct rte_mbuf *m,
+			  const struct net_pkt *p, const uint8_t *q, uint64_t name_hash,
+			  uint64_t tsc)
+{
+	struct upstream_pending *pd = &up->pend[up->n_pend];
+	const struct query_info *qi = &pd->c.qi;
+
+	if (qi->q_len > sizeof(pd->q)) {
+		/* cannot be (a name is at most WIRE_NAME_MAX): answered at once */
+		struct query_info one;
+
+		query_info_copy(&one, qi);
+		memcpy(up->w->qbuf, q, qi->q_len);
+		upstream_client_query(up, wp, m, p, &one, up->w->qbuf, tsc);
+		return;
+	}
+	pd->c.kind = CLIENT_UDP;
+	pd->c.m = m;
+	pd->c.msg = NULL;
+	pd->c.p = *p;
+	pd->c.wp = wp;
+	memcpy(pd->q, q, qi->q_len);
+	cache_key_init_lower(up->sh->cache, &pd->k, pd->q, qi->q_len, pd->k.name, name_hash,
+			     key_flags(qi));
+	pend_keep(up, pd);
+}
+
 void upstream_client_flush(struct upstream *up, uint64_t tsc)
 {
 	const struct cache_key *keys[UPSTREAM_PENDING];

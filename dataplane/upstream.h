@@ -310,6 +310,23 @@ void upstream_client_defer_lower(struct upstream *up, struct worker_port *wp,
 void upstream_client_flush(struct upstream *up, uint64_t tsc);
 
 /*
+ * The fast path's deferral, without copies: upstream_client_slot() lends the next
+ * kept query's lowercase-name buffer (WIRE_NAME_MAX bytes, its cache key's) and
+ * query info, for cache_name_lower_hash() and query_fast() to fill in place; false
+ * when the burst's slots are used up (then upstream_client_defer_lower()).
+ * upstream_client_keep() keeps the slot so filled (q: the question in the packet;
+ * @name_hash from cache_name_lower_hash()); a slot not kept is simply reused.
+ */
+struct upstream_slot {
+	uint8_t *lname;
+	struct query_info *qi;
+};
+bool upstream_client_slot(struct upstream *up, struct upstream_slot *s);
+void upstream_client_keep(struct upstream *up, struct worker_port *wp, struct rte_mbuf *m,
+			  const struct net_pkt *p, const uint8_t *q, uint64_t name_hash,
+			  uint64_t tsc);
+
+/*
  * A UDP datagram to one of our addresses on a port other than 53. Returns true
  * when it was an upstream response (consumed), false when it is not ours (the
  * caller passes it to the kernel).

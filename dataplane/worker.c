@@ -67,17 +67,25 @@ static bool worker_answer_fast(struct worker *w, struct worker_port *wp, struct 
 	const uint8_t *q = rte_pktmbuf_mtod_offset(m, const uint8_t *, p->payload_off);
 	uint8_t lname[WIRE_NAME_MAX];
 	struct query_info qi;
+	struct upstream_slot s = { lname, &qi };
+	bool in_slot;
 	uint64_t name_hash;
 	int n;
 
 	if (w->up == NULL || p->payload_len <= WIRE_HDR_LEN)
 		return false;
+	/* lowercased into the kept query's key and parsed into its info, when the
+	 * burst has a slot left: nothing copied afterwards */
+	in_slot = upstream_client_slot(w->up, &s);
 	n = cache_name_lower_hash(w->up->sh->cache, q + WIRE_HDR_LEN,
-				  p->payload_len - WIRE_HDR_LEN, lname, &name_hash);
-	if (n < 0 || !query_fast(w->env, q, p->payload_len, lname, (size_t)n, &w->qstats, &qi))
+				  p->payload_len - WIRE_HDR_LEN, s.lname, &name_hash);
+	if (n < 0 || !query_fast(w->env, q, p->payload_len, s.lname, (size_t)n, &w->qstats, s.qi))
 		return false;
-	upstream_client_defer_lower(w->up, wp, m, p, &qi, q + WIRE_HDR_LEN, lname, name_hash,
-				    tsc);
+	if (in_slot)
+		upstream_client_keep(w->up, wp, m, p, q + WIRE_HDR_LEN, name_hash, tsc);
+	else
+		upstream_client_defer_lower(w->up, wp, m, p, &qi, q + WIRE_HDR_LEN, lname,
+					    name_hash, tsc);
 	return true;
 }
 

@@ -207,7 +207,8 @@ int cache_name_lower_hash(const struct cache *c, const uint8_t *q, size_t qlen,
 /*
  * cache_key_init_lower - cache_key_init() for a question whose name the caller
  * already checked and lowercased with cache_name_lower_hash() into @lname
- * (qlen - 4 bytes) with @name_hash: neither walked again.
+ * (qlen - 4 bytes) with @name_hash: neither walked again. @lname may be k->name
+ * itself (lowercased into the key: nothing is copied).
  */
 void cache_key_init_lower(const struct cache *c, struct cache_key *k, const uint8_t *q,
 			  size_t qlen, const uint8_t *lname, uint64_t name_hash,

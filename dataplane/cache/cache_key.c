@@ -200,7 +200,8 @@ void
 cache_key_init_lower(const struct cache *c, struct cache_key *k, const uint8_t *q,
 		     size_t qlen, const uint8_t *lname, uint64_t name_hash, unsigned int flags)
 {
-	memcpy(k->name, lname, qlen - 4);
+	if (lname != k->name)
+		memcpy(k->name, lname, qlen - 4);
 	key_fill(c, k, q, qlen, name_hash, flags);
 }
 
