@@ -79,23 +79,25 @@ cache_hash_key(const uint64_t seed[2], const uint8_t *name, size_t len,
 }
 
 /* Length of the uncompressed name at the start of @q (root label included), or
- * -EINVAL when it is not a valid name inside @qlen: one hop per label. */
+ * -EINVAL when it is not a valid name inside @qlen: one hop per label. Every label
+ * must start before the end of both the buffer and the 255 bytes a name may take,
+ * so one bound serves both checks. */
 static int
 name_length(const uint8_t *q, size_t qlen)
 {
+	size_t lim = qlen < 255 ? qlen : 255;
 	size_t off = 0;
 
-	for (;;) {
-		if (off >= qlen || off >= 255)
-			return -EINVAL;
+	while (off < lim) {
 		uint8_t l = q[off];
 
 		if (l == 0)
 			return (int)off + 1;
-		if (l > 63 || off + 1 + l > qlen || off + 1 + l >= 255)
+		if (l > 63)
 			return -EINVAL;
-		off += 1 + l;
+		off += 1 + (size_t)l;
 	}
+	return -EINVAL;
 }
 
 /* Eight bytes lowercased at once: 'A'..'Z' gain 0x20, every other byte (label

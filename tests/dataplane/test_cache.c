@@ -625,6 +625,67 @@ test_popular_entries_survive_eviction_better_than_cold_ones(void)
 	drop_cache(c);
 }
 
+/* The reference: labels of 0..63 bytes, the root label within @qlen bytes and
+ * within the 255 a name may take; the name's length, or -1. */
+static int
+ref_name_length(const uint8_t *q, size_t qlen)
+{
+	size_t off = 0;
+
+	for (;;) {
+		if (off >= qlen)
+			return -1;
+		if (q[off] == 0)
+			return off + 1 <= 255 ? (int)off + 1 : -1;
+		if (q[off] > 63)
+			return -1;
+		off += 1 + (size_t)q[off];
+	}
+}
+
+/*
+ * Names as the packet path reads them (cache_name_lower, cache_name_lower_hash: the
+ * fast path trusts their check): valid exactly when the reference says so, with its
+ * length, for names cut short, labels of 63/64 bytes, compression pointers, and
+ * lengths at 254/255/256 bytes.
+ */
+static void
+test_name_check_agrees_with_the_reference(void)
+{
+	struct cache *c = new_cache(2u << 20, 1, 0);
+	uint8_t q[300], out[255];
+	uint64_t h;
+
+	srand(11);
+	for (int iter = 0; iter < 200000; iter++) {
+		size_t qlen = (size_t)(rand() % 300), pos = 0;
+
+		/* labels of lengths biased to the edges, then a random end */
+		while (pos < sizeof(q)) {
+			int pick = rand() % 16;
+			uint8_t l = pick < 10 ? (uint8_t)(rand() % 64) :
+				    pick < 12 ? 63 : pick < 13 ? 64 : pick < 14 ? 0xc0 : 0;
+
+			q[pos++] = l;
+			if (l == 0 || l > 63)
+				break;
+			for (uint8_t i = 0; i < l && pos < sizeof(q); i++)
+				q[pos++] = (uint8_t)('A' + rand() % 58);
+		}
+		if (iter % 3 == 0)
+			qlen = pos + (size_t)(rand() % 3);       /* around the name's end */
+		if (qlen > sizeof(q))
+			qlen = sizeof(q);
+		int want = ref_name_length(q, qlen);
+		int got = cache_name_lower(q, qlen, out);
+		int got_h = cache_name_lower_hash(c, q, qlen, out, &h);
+
+		CHECK_EQ(got < 0 ? -1 : got, want);
+		CHECK_EQ(got_h < 0 ? -1 : got_h, want);
+	}
+	drop_cache(c);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -641,6 +702,7 @@ main(int argc, char **argv)
 	me = rte_lcore_id();
 #define RUN(t) do { printf("%s\n", #t); t(); } while (0)
 	RUN(test_key_lowercases_ascii_letters_only);
+	RUN(test_name_check_agrees_with_the_reference);
 	RUN(test_hit_is_byte_exact_with_client_id_and_case);
 	RUN(test_ttls_count_down_and_expiry_is_a_miss);
 	RUN(test_stale_window_serves_only_when_asked_with_stale_ttl);
