@@ -398,6 +398,52 @@ test_hash_match_with_other_key_fields_is_a_miss(void)
 	drop_cache(c);
 }
 
+/*
+ * A name of the same length that differs in one byte, at every position, forced
+ * onto the hash of the cached one, is a miss; the cached name itself, asked in
+ * other letter case, a hit. Names of 5 to 40 bytes: shorter and longer than the
+ * eight bytes the name comparison takes at a time.
+ */
+static void
+test_same_length_names_differing_anywhere_miss(void)
+{
+	struct cache *c = new_cache(4u << 20, 4, 0);
+	const uint32_t ttls[1] = { 300 };
+	uint8_t name[64], q[300], q2[300], out[4096];
+	struct cache_key k, other;
+	struct cache_response r;
+	struct img im;
+	size_t len = 0;
+
+	for (size_t label = 3; label <= 38; label += 5) {
+		size_t nlen = label + 2;                 /* one label and the root */
+
+		name[0] = (uint8_t)label;
+		for (size_t i = 0; i < label; i++)
+			name[1 + i] = (uint8_t)('a' + (i * 7 + label) % 26);
+		name[1 + label] = 0;
+		make_answer(&im, name, nlen, ttls, 1);
+		r = resp_of(&im, false);
+		CHECK_EQ(cache_key_init(c, &k, q, make_question(q, name, nlen, 1), 0), 0);
+		CHECK_EQ(cache_insert(c, me, &k, &r, T0), 0);
+		for (size_t pos = 1; pos <= label; pos++) {
+			uint8_t alt[64];
+
+			memcpy(alt, name, nlen);
+			alt[pos] = alt[pos] == 'z' ? 'y' : (uint8_t)(alt[pos] + 1);
+			CHECK_EQ(cache_key_init(c, &other, q2, make_question(q2, alt, nlen, 1), 0), 0);
+			other.hash = k.hash;
+			CHECK_EQ(cache_lookup(c, me, &other, 1, T0, 0, out, sizeof(out), &len),
+				 CACHE_MISS);
+			alt[pos] = (uint8_t)(name[pos] - 32);   /* the same letter, upper case */
+			CHECK_EQ(cache_key_init(c, &other, q2, make_question(q2, alt, nlen, 1), 0), 0);
+			CHECK_EQ(cache_lookup(c, me, &other, 1, T0, 0, out, sizeof(out), &len),
+				 CACHE_HIT);
+		}
+	}
+	drop_cache(c);
+}
+
 static void
 test_bad_inserts_and_small_buffers_are_refused(void)
 {
@@ -710,6 +756,7 @@ main(int argc, char **argv)
 	RUN(test_negative_entry_lives_min_of_soa_ttl_and_minimum);
 	RUN(test_prefetch_hint_is_given_once_near_expiry);
 	RUN(test_hash_match_with_other_key_fields_is_a_miss);
+	RUN(test_same_length_names_differing_anywhere_miss);
 	RUN(test_bad_inserts_and_small_buffers_are_refused);
 	RUN(test_replaced_entry_is_freed_only_after_readers_quiesce);
 	RUN(test_prefetch_burst_is_a_hint_only);
