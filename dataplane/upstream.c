@@ -2025,9 +2025,10 @@ static void timers(struct upstream *up, uint64_t tsc)
 {
 	uint64_t now = now_ms(up, tsc);
 
+	/* no query in flight, nothing to time: the common case of a cache answering
+	 * everything, and no walk of every slot each millisecond for it */
 	if (up->n_free == up->n_q)
-		return;           /* no query in flight: nothing to time (the common case
-		                   * of a cache answering everything) */
+		return;
 	for (uint32_t i = 0; i < up->n_q; i++) {
 		struct upstream_query *uq = &up->q[i];
 

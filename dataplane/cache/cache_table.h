@@ -10,8 +10,9 @@
  * then every entry, and the lookups that follow find both in the CPU cache.
  *
  * Layout: 7 ways of (32-bit signature, 32-bit entry reference), an overflow
- * count and each way's entry size in cache lines, 64 bytes. A key lives in its primary bucket, or in its alternate when
- * the primary is full (then the primary's overflow count says "look there too").
+ * count and each way's entry size in cache lines, 64 bytes. A key lives in its
+ * primary bucket, or in its alternate when the primary is full (then the primary's
+ * overflow count says "look there too").
  * Sized at two buckets' worth of ways per entry slot, so the primary is
  * rarely full and a hit is one bucket line.
  *

@@ -431,12 +431,14 @@ test_same_length_names_differing_anywhere_miss(void)
 
 			memcpy(alt, name, nlen);
 			alt[pos] = alt[pos] == 'z' ? 'y' : (uint8_t)(alt[pos] + 1);
-			CHECK_EQ(cache_key_init(c, &other, q2, make_question(q2, alt, nlen, 1), 0), 0);
+			CHECK_EQ(cache_key_init(c, &other, q2, make_question(q2, alt, nlen, 1), 0),
+				 0);
 			other.hash = k.hash;
 			CHECK_EQ(cache_lookup(c, me, &other, 1, T0, 0, out, sizeof(out), &len),
 				 CACHE_MISS);
 			alt[pos] = (uint8_t)(name[pos] - 32);   /* the same letter, upper case */
-			CHECK_EQ(cache_key_init(c, &other, q2, make_question(q2, alt, nlen, 1), 0), 0);
+			CHECK_EQ(cache_key_init(c, &other, q2, make_question(q2, alt, nlen, 1), 0),
+				 0);
 			CHECK_EQ(cache_lookup(c, me, &other, 1, T0, 0, out, sizeof(out), &len),
 				 CACHE_HIT);
 		}
