@@ -69,6 +69,7 @@ struct upstream_query {
 	struct rte_mbuf *parked;        /* query waiting for the gateway's MAC */
 	struct resolve_addr parked_to;
 	struct cache_key key;           /* its question points at qbytes */
+	uint32_t run_next;              /* next slot + 1 in its run_head chain; 0: last */
 	bool owns_question;             /* claimed in the shared question table */
 	uint16_t qlen;
 	uint8_t qbytes[WIRE_NAME_MAX + 4]; /* lowercase question entry */
@@ -229,7 +230,11 @@ int upstream_init(struct upstream *up, struct upstream_shared *sh, struct worker
 	up->rctx = rte_zmalloc_socket("resolve_ctx", sizeof(*up->rctx), 64, socket);
 	up->q = rte_zmalloc_socket("up_queries", sizeof(*up->q) * slots, 64, socket);
 	up->free = rte_malloc_socket("up_free", sizeof(*up->free) * slots, 64, socket);
-	if (up->rctx == NULL || up->q == NULL || up->free == NULL || up->pend == NULL) {
+	up->run_mask = rte_align32pow2(2 * slots) - 1;
+	up->run_head = rte_zmalloc_socket("up_running", sizeof(*up->run_head) *
+					  (up->run_mask + 1), 64, socket);
+	if (up->rctx == NULL || up->q == NULL || up->free == NULL || up->pend == NULL ||
+	    up->run_head == NULL) {
 		upstream_free(up);
 		return -ENOMEM;
 	}
@@ -300,7 +305,9 @@ void upstream_free(struct upstream *up)
 	rte_free(up->rctx);
 	rte_free(up->q);
 	rte_free(up->free);
+	rte_free(up->run_head);
 	rte_free(up->pend);
+	up->run_head = NULL;
 	up->pend = NULL;
 	up->rctx = NULL;
 	up->q = NULL;
@@ -590,8 +597,37 @@ static bool hand_to_owner(struct upstream *up, struct upstream_client *c,
 	return true;
 }
 
+/*
+ * Running resolutions by key hash, so that a miss finds the one it may join
+ * (find_running) in a short chain instead of a walk of every slot: with a pool of
+ * thousands, a miss storm would spend a core on the walks. Linked when a resolution
+ * starts, unlinked when its slot is released.
+ */
+static void run_link(struct upstream *up, struct upstream_query *uq)
+{
+	uint32_t *head = &up->run_head[uq->key.hash & up->run_mask];
+
+	uq->run_next = *head;
+	*head = (uint32_t)(uq - up->q) + 1;
+}
+
+static void run_unlink(struct upstream *up, struct upstream_query *uq)
+{
+	uint32_t me = (uint32_t)(uq - up->q) + 1;
+
+	for (uint32_t *p = &up->run_head[uq->key.hash & up->run_mask]; *p != 0;
+	     p = &up->q[*p - 1].run_next) {
+		if (*p == me) {
+			*p = uq->run_next;
+			uq->run_next = 0;
+			return;
+		}
+	}
+}
+
 static void query_release(struct upstream *up, struct upstream_query *uq)
 {
+	run_unlink(up, uq);
 	question_release(up, uq);
 	unpark(uq);
 	port_release(up, uq);
@@ -1458,8 +1494,10 @@ static void drive(struct upstream *up, struct upstream_query *uq, uint64_t tsc)
 
 static struct upstream_query *find_running(struct upstream *up, const struct cache_key *k)
 {
-	for (uint32_t i = 0; i < up->n_q; i++) {
-		struct upstream_query *uq = &up->q[i];
+	uint32_t i = up->run_head[k->hash & up->run_mask];
+
+	for (; i != 0; i = up->q[i - 1].run_next) {
+		struct upstream_query *uq = &up->q[i - 1];
 
 		if (uq->active && uq->key.hash == k->hash && uq->key.flags == k->flags &&
 		    uq->key.qtype == k->qtype && uq->key.qclass == k->qclass &&
@@ -1511,6 +1549,7 @@ static struct upstream_query *start(struct upstream *up, const struct cache_key 
 		query_release(up, uq);
 		return NULL;
 	}
+	run_link(up, uq);
 	question_claim(up, uq);
 	return uq;
 }

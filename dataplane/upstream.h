@@ -190,6 +190,9 @@ struct upstream {
 	uint32_t n_q;
 	uint32_t n_free;
 	uint32_t *free;                 /* stack of free slots */
+	uint32_t *run_head;             /* running resolutions by key hash: the first
+	                                 * slot + 1 of each chain (find_running) */
+	uint32_t run_mask;              /* chains - 1 */
 	struct rte_mempool *pool;       /* mbufs for upstream queries */
 	uint64_t hz_ms;                 /* TSC cycles per millisecond */
 	uint64_t next_timer;            /* TSC of the next timer scan */
