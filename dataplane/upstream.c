@@ -1696,6 +1696,20 @@ void upstream_client_query(struct upstream *up, struct worker_port *wp, struct r
 		client_lookup(up, &c, &k, tsc);
 }
 
+/* The UDP client of a kept query and its question bytes (q_len of them: they fit,
+ * a question being at most WIRE_NAME_MAX + 4 bytes); its query info is in place. */
+static void pend_fill(struct upstream_pending *pd, struct worker_port *wp,
+		      struct rte_mbuf *m, const struct net_pkt *p, const uint8_t *q,
+		      uint16_t q_len)
+{
+	pd->c.kind = CLIENT_UDP;
+	pd->c.m = m;
+	pd->c.msg = NULL;
+	pd->c.p = *p;
+	pd->c.wp = wp;
+	memcpy(pd->q, q, q_len);
+}
+
 /* Keeps the query of a UDP client for upstream_client_flush() (its key still to be
  * made): NULL when there is no room (or the question is too long to keep). */
 static struct upstream_pending *pend_slot(struct upstream *up, struct worker_port *wp,
@@ -1706,13 +1720,8 @@ static struct upstream_pending *pend_slot(struct upstream *up, struct worker_por
 
 	if (up->n_pend == UPSTREAM_PENDING || qi->q_len > sizeof(pd->q))
 		return NULL;
-	pd->c.kind = CLIENT_UDP;
-	pd->c.m = m;
-	pd->c.msg = NULL;
-	pd->c.p = *p;
-	pd->c.wp = wp;
 	query_info_copy(&pd->c.qi, qi);
-	memcpy(pd->q, q, qi->q_len);
+	pend_fill(pd, wp, m, p, q, qi->q_len);
 	return pd;
 }
 
@@ -1765,27 +1774,13 @@ bool upstream_client_slot(struct upstream *up, struct upstream_slot *s)
 }
 
 void upstream_client_keep(struct upstream *up, struct worker_port *wp, struct rte_mbuf *m,
-			  const struct net_pkt *p, const uint8_t *q, uint64_t name_hash,
-			  uint64_t tsc)
+			  const struct net_pkt *p, const uint8_t *q, uint64_t name_hash)
 {
 	struct upstream_pending *pd = &up->pend[up->n_pend];
 	const struct query_info *qi = &pd->c.qi;
 
-	if (qi->q_len > sizeof(pd->q)) {
-		/* cannot be (a name is at most WIRE_NAME_MAX): answered at once */
-		struct query_info one;
-
-		query_info_copy(&one, qi);
-		memcpy(up->w->qbuf, q, qi->q_len);
-		upstream_client_query(up, wp, m, p, &one, up->w->qbuf, tsc);
-		return;
-	}
-	pd->c.kind = CLIENT_UDP;
-	pd->c.m = m;
-	pd->c.msg = NULL;
-	pd->c.p = *p;
-	pd->c.wp = wp;
-	memcpy(pd->q, q, qi->q_len);
+	/* query_fast() filled qi: q_len is a checked name's length + 4, which pd->q holds */
+	pend_fill(pd, wp, m, p, q, qi->q_len);
 	cache_key_init_lower(up->sh->cache, &pd->k, pd->q, qi->q_len, pd->k.name, name_hash,
 			     key_flags(qi));
 	pend_keep(up, pd);

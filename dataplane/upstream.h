@@ -326,8 +326,7 @@ struct upstream_slot {
 };
 bool upstream_client_slot(struct upstream *up, struct upstream_slot *s);
 void upstream_client_keep(struct upstream *up, struct worker_port *wp, struct rte_mbuf *m,
-			  const struct net_pkt *p, const uint8_t *q, uint64_t name_hash,
-			  uint64_t tsc);
+			  const struct net_pkt *p, const uint8_t *q, uint64_t name_hash);
 
 /*
  * A UDP datagram to one of our addresses on a port other than 53. Returns true

@@ -82,7 +82,7 @@ static bool worker_answer_fast(struct worker *w, struct worker_port *wp, struct 
 	if (n < 0 || !query_fast(w->env, q, p->payload_len, s.lname, (size_t)n, &w->qstats, s.qi))
 		return false;
 	if (in_slot)
-		upstream_client_keep(w->up, wp, m, p, q + WIRE_HDR_LEN, name_hash, tsc);
+		upstream_client_keep(w->up, wp, m, p, q + WIRE_HDR_LEN, name_hash);
 	else
 		upstream_client_defer_lower(w->up, wp, m, p, &qi, q + WIRE_HDR_LEN, lname,
 					    name_hash, tsc);

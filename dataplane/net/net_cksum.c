@@ -25,50 +25,10 @@ net_counters_add(struct net_counters *dst, const struct net_counters *src)
 		dst->c[i] += src->c[i];
 }
 
-/*
- * The one's-complement sum of @len bytes at @p added to @sum, unfolded. Four
- * bytes per addition into a 64-bit accumulator (no carry to fold until the end:
- * 2^32 additions would be needed to overflow), which is the same sum as 16-bit
- * words because 2^16 = 1 modulo 2^16 - 1 (RFC 1071 section 2). Several times
- * fewer additions than DPDK's 16-bit loop on a DNS answer.
- */
-static uint64_t
-sum_bytes(const uint8_t *p, size_t len, uint64_t sum)
-{
-	uint64_t s0 = 0, s1 = 0;
-	uint32_t w0, w1;
-	uint16_t h = 0;
-
-	for (; len >= 8; p += 8, len -= 8) {
-		memcpy(&w0, p, 4);
-		memcpy(&w1, p + 4, 4);
-		s0 += w0;
-		s1 += w1;
-	}
-	if (len >= 4) {
-		memcpy(&w0, p, 4);
-		s0 += w0;
-		p += 4;
-		len -= 4;
-	}
-	if (len >= 2) {
-		memcpy(&h, p, 2);
-		sum += h;
-		p += 2;
-		len -= 2;
-	}
-	if (len == 1) {
-		h = 0;
-		memcpy(&h, p, 1);   /* the odd byte, padded with zero (RFC 1071) */
-		sum += h;
-	}
-	return sum + s0 + s1;
-}
-
 uint16_t
 net_raw_sum(const void *p, size_t len)
 {
-	return wire_csum_fold(sum_bytes(p, len, 0));
+	return wire_csum_fold(wire_csum_native(p, len, 0));
 }
 
 uint16_t
@@ -87,9 +47,9 @@ pseudo_sum(const uint8_t *l3, uint8_t proto, uint32_t l4_len)
 	uint64_t sum;
 
 	if ((l3[0] >> 4) == 4)
-		sum = sum_bytes(l3 + offsetof(struct rte_ipv4_hdr, src_addr), 8, 0);
+		sum = wire_csum_native(l3 + offsetof(struct rte_ipv4_hdr, src_addr), 8, 0);
 	else
-		sum = sum_bytes(l3 + offsetof(struct rte_ipv6_hdr, src_addr), 32, 0);
+		sum = wire_csum_native(l3 + offsetof(struct rte_ipv6_hdr, src_addr), 32, 0);
 	/* Length and protocol as big-endian words, read like the data. */
 	sum += rte_cpu_to_be_16((uint16_t)(l4_len >> 16));
 	sum += rte_cpu_to_be_16((uint16_t)l4_len);
@@ -108,7 +68,7 @@ net_l4_cksum(const struct rte_mbuf *m, uint32_t l3_off, uint8_t proto,
 		sum = pseudo_sum(net_at(m, l3_off), proto, l4_len);
 	/* The common case, one segment: sum the bytes directly. */
 	if (m->nb_segs == 1 && (uint64_t)l4_off + l4_len <= m->data_len)
-		return (uint16_t)~wire_csum_fold(sum_bytes(net_at(m, l4_off), l4_len, sum));
+		return (uint16_t)~wire_csum_fold(wire_csum_native(net_at(m, l4_off), l4_len, sum));
 	if (rte_raw_cksum_mbuf(m, l4_off, l4_len, &data) != 0)
 		return 0xffff; /* out of bounds: never reads as valid */
 	sum += data;

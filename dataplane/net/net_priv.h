@@ -28,7 +28,7 @@ struct net_rx_ctx {
 };
 
 /* The one's-complement sum of @len bytes, folded, in the CPU's byte order (as
- * rte_raw_cksum, four bytes per addition): 0xffff over a header whose checksum
+ * rte_raw_cksum; wire_csum_native, eight bytes a step): 0xffff over a header whose checksum
  * holds. net_cksum.c. */
 uint16_t net_raw_sum(const void *p, size_t len);
 

@@ -35,14 +35,12 @@ static inline uint16_t wire_csum_fold(uint64_t sum)
 	return wire_csum_fold32((uint32_t)((sum + (sum >> 32 | sum << 32)) >> 32));
 }
 
-/* The sum of @len bytes (starting at an even offset of the message; an odd last
- * byte padded with zero), folded. Eight bytes per step in the CPU's own order,
- * turned to network order once at the end: swapping the bytes of every word swaps
- * the bytes of the sum, and a 32-bit number is two words modulo 2^16 - 1
- * (RFC 1071 section 2). */
-static inline uint16_t wire_csum_bytes(const uint8_t *p, size_t len)
+/* The one's-complement sum of @len bytes in the CPU's byte order, added to @sum and
+ * not folded (an odd last byte padded with zero). Eight bytes per step as two 32-bit
+ * halves into a 64-bit accumulator: a 32-bit number is two words modulo 2^16 - 1
+ * (RFC 1071 section 2), and no carry is lost before 2^31 steps. */
+static inline uint64_t wire_csum_native(const uint8_t *p, size_t len, uint64_t sum)
 {
-	uint64_t sum = 0;
 	size_t i = 0;
 
 	for (; i + 8 <= len; i += 8) {
@@ -65,16 +63,26 @@ static inline uint16_t wire_csum_bytes(const uint8_t *p, size_t len)
 		sum += w;
 		i += 2;
 	}
-#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
 	if (i < len)
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
 		sum += p[i];                  /* the high byte of its word, zero below */
-	uint16_t s = wire_csum_fold(sum);
+#else
+		sum += (uint32_t)p[i] << 8;
+#endif
+	return sum;
+}
 
+/* The sum of @len bytes (starting at an even offset of the message; an odd last
+ * byte padded with zero), folded, in network order: summed in the CPU's order and
+ * turned once at the end (swapping the bytes of every word swaps those of the sum). */
+static inline uint16_t wire_csum_bytes(const uint8_t *p, size_t len)
+{
+	uint16_t s = wire_csum_fold(wire_csum_native(p, len, 0));
+
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
 	return (uint16_t)(s << 8 | s >> 8);
 #else
-	if (i < len)
-		sum += (uint32_t)p[i] << 8;
-	return wire_csum_fold(sum);
+	return s;
 #endif
 }
 
